@@ -1,0 +1,107 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Severity } from '../core/types.js';
+import { SEVERITY_RANK } from '../core/types.js';
+import { VigilError } from '../core/errors.js';
+import { runScan } from '../pipeline/scan.js';
+import { PARSERS } from '../formats/registry.js';
+import { alertToJsonLine } from '../export/jsonl.js';
+import { openStore } from '../store/open.js';
+import { defaultDbPath } from './paths.js';
+import { renderReport } from './report.js';
+import { createProgress } from './progress.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function parseFailOn(v: string): Severity | 'none' {
+  if (v === 'none' || v in SEVERITY_RANK) return v as Severity | 'none';
+  throw new InvalidArgumentError('expected one of: low, medium, high, critical, none');
+}
+
+function parseDuration(v: string): number {
+  const m = /^(\d{1,6})(ms|s|m|h|d)$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError('expected a duration like 15m, 2h or 1d');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}
+
+interface ScanFlags {
+  format?: string;
+  tenant?: string;
+  tz?: string;
+  geoDb?: string[];
+  asnDb?: string[];
+  torExits?: string[];
+  intel?: string[];
+  defaultGeo: boolean;
+  json?: boolean;
+  db: string | boolean;
+  failOn: Severity | 'none';
+  maxLateness?: number;
+  color: boolean;
+}
+
+/** `vigil scan [paths…]`: read sign-in logs, print what was found, store the alerts. */
+export function registerScanCommand(program: Command): void {
+  const formats = PARSERS.map((p) => p.id);
+  program
+    .command('scan')
+    .description('scan sign-in log files, directories or stdin (-) for credential attacks')
+    .argument('<paths...>', 'files (plain or .gz), directories, or - for stdin')
+    .addOption(new Option('--format <id>', 'force a format instead of detecting it per file').choices(formats))
+    .option('--tenant <org>', 'organization for records that carry none (default: the account\'s domain)')
+    .option('--tz <zone>', 'time zone of syslog stamps that carry none (IANA name)', 'UTC')
+    .option('--geo-db <file>', 'MMDB file (GeoLite2, IPinfo, ip-location-db); repeatable', collect)
+    .option('--asn-db <file>', 'iptoasn.com ip2asn TSV file; repeatable', collect)
+    .option('--tor-exits <file>', 'Tor exit list (bulk list or exit-addresses); repeatable', collect)
+    .option('--intel <file>', 'IP/CIDR indicator list; repeatable', collect)
+    .option('--no-default-geo', 'do not use the bundled ASN/country data')
+    .option('--json', 'write one alert per line (JSON) to stdout instead of the report')
+    .option('--db <file>', 'SQLite file for alerts (default: the user data directory)')
+    .option('--no-db', 'do not store alerts')
+    .option('--fail-on <severity>', 'exit 1 when an alert at or above this severity is found (or none)', parseFailOn, 'high')
+    .option('--max-lateness <duration>', 'how far out of order events may be within one input', parseDuration)
+    .option('--no-color', 'no colors in the report')
+    .action(async (paths: string[], flags: ScanFlags) => {
+      const progress = flags.json ? undefined : createProgress(process.stderr);
+      const summary = await runScan({
+        paths,
+        format: flags.format,
+        tenant: flags.tenant?.toLowerCase(),
+        timeZone: flags.tz,
+        latenessMs: flags.maxLateness,
+        enrichment: {
+          geoDbs: flags.geoDb,
+          asnDbs: flags.asnDb,
+          torExits: flags.torExits,
+          intel: flags.intel,
+          bundled: flags.defaultGeo,
+        },
+        onProgress: progress ? (file, bytes, total) => progress.update(file, bytes, total) : undefined,
+      });
+      progress?.done();
+
+      // store first: what is found is kept even if printing fails
+      if (flags.db !== false) {
+        const location = typeof flags.db === 'string' ? flags.db : defaultDbPath();
+        const store = openStore(location);
+        try {
+          store.saveAlerts(summary.alerts);
+        } finally {
+          store.close();
+        }
+      }
+      if (flags.json) {
+        for (const a of summary.alerts) process.stdout.write(`${alertToJsonLine(a)}\n`);
+        for (const i of summary.issues) process.stderr.write(`${i.file}${i.line !== undefined ? `:${i.line}` : ''}: ${i.message}\n`);
+        if (summary.issueCount > summary.issues.length) process.stderr.write(`... and ${summary.issueCount - summary.issues.length} more input problems\n`);
+      } else {
+        const color = flags.color && process.stdout.isTTY === true && !process.env['NO_COLOR'];
+        process.stdout.write(renderReport(summary, { color, width: process.stdout.columns }));
+      }
+      const threshold = flags.failOn === 'none' ? Infinity : SEVERITY_RANK[flags.failOn];
+      if (summary.alerts.some((a) => SEVERITY_RANK[a.severity] >= threshold)) process.exitCode = 1;
+      else if (summary.stats.skippedFiles > 0 || summary.stats.files === 0) process.exitCode = 2;
+    });
+}
+
+export { VigilError };

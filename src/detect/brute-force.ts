@@ -1,0 +1,98 @@
+import type { AuthEvent } from '../core/types.js';
+import type { Detector } from './types.js';
+import type { DetectContext } from './context.js';
+import { HOUR } from './context.js';
+import { SlidingWindow } from './state/window.js';
+import { TtlMap } from './state/ttl-map.js';
+import { accountKey, isGuessFailure } from './classify.js';
+import { plural, span } from './explain.js';
+
+const MIN = 60_000;
+
+/** Thresholds, per account. Named for what they mean, documented in docs/detectors.md. */
+export const BRUTE_FORCE = {
+  /** fast guessing: this many failures within `fastWindowMs` (a human who forgot a password stops near 10: lockout) */
+  fastFailures: 20,
+  fastWindowMs: 30 * MIN,
+  /** slow guessing: this many failures in a day, from at least `slowMinIps` addresses that never signed this account in */
+  slowFailures: 40,
+  slowWindowMs: 24 * HOUR,
+  slowMinIps: 3,
+  gapMs: 6 * HOUR,
+};
+
+interface AccountWindow {
+  fast: SlidingWindow<AuthEvent>;
+  slow: SlidingWindow<AuthEvent>;
+}
+
+/** Slow failures on an account already counted in its organization's rotating spray are that spray. */
+function partOfDistributedSpray(e: AuthEvent, ctx: DetectContext): boolean {
+  const spray = ctx.alerts.find('distributed_spray', e.tenant, 'tenant', e.time, 48 * HOUR);
+  return spray !== undefined && spray.users.has(e.user);
+}
+
+/** Many failed passwords on one account (T1110.001), from one address or many. */
+export function bruteForceDetector(): Detector {
+  const windows = new TtlMap<string, AccountWindow>(BRUTE_FORCE.slowWindowMs, 200_000);
+
+  return {
+    id: 'brute_force',
+    onEvent(e: AuthEvent, ctx: DetectContext) {
+      if (!isGuessFailure(e) || !e.user) return;
+      const key = accountKey(e);
+      const update = {
+        kind: 'brute_force' as const,
+        technique: 'T1110.001',
+        tenant: e.tenant,
+        key: e.user,
+        severity: 'high' as const,
+        confidence: 0.8,
+        gapMs: BRUTE_FORCE.gapMs,
+        explain: (a: import('../core/types.js').Alert) =>
+          `Someone tried ${plural(a.evidence.failures, 'wrong password')} on ${a.users[0] ?? 'one account'} over ${span(a)}` +
+          ` from ${plural(a.sourceIps.length, 'address', 'addresses')}. ` +
+          (a.evidence.successes > 0 ? 'Some attempts succeeded.' : 'None succeeded so far.'),
+      };
+      const open = ctx.alerts.find('brute_force', e.tenant, e.user, e.time, BRUTE_FORCE.gapMs);
+      if (open) {
+        ctx.alerts.upsert(update, e.time, e.time, [e]);
+        ctx.markAttack(open.alert, [key], [e.srcIp]);
+        return;
+      }
+      const w = windows.upsert(key, e.time, () => ({
+        fast: new SlidingWindow<AuthEvent>(BRUTE_FORCE.fastWindowMs, BRUTE_FORCE.fastFailures * 4),
+        slow: new SlidingWindow<AuthEvent>(BRUTE_FORCE.slowWindowMs, BRUTE_FORCE.slowFailures * 4),
+      }));
+      w.fast.push(e.time, e);
+      w.fast.evict(e.time);
+      w.slow.push(e.time, e);
+      w.slow.evict(e.time);
+      let evidence: SlidingWindow<AuthEvent> | undefined;
+      if (w.fast.length >= BRUTE_FORCE.fastFailures) evidence = w.fast;
+      else if (w.slow.length >= BRUTE_FORCE.slowFailures && !partOfDistributedSpray(e, ctx)) {
+        // slow guessing counts only addresses that never signed this account in (a stale password on
+        // the account's own device retries from its usual address)
+        const ips = new Set<string>();
+        for (const f of w.slow.values()) {
+          const s = ctx.ip(f.srcIp);
+          if (f.srcIp && !(s && s.successAccounts.has(key))) ips.add(f.srcIp);
+        }
+        if (ips.size >= BRUTE_FORCE.slowMinIps) evidence = w.slow;
+      }
+      if (!evidence) return;
+      const events = [...evidence.values()];
+      const ep = ctx.alerts.upsert(
+        { ...update, confidence: events.length >= 100 ? 0.95 : 0.8 },
+        events[0]!.time,
+        e.time,
+        events,
+      );
+      ctx.markAttack(ep.alert, [key], events.map((f) => f.srcIp));
+      windows.delete(key);
+    },
+    onTick(now) {
+      windows.expire(now);
+    },
+  };
+}

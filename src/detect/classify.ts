@@ -1,0 +1,31 @@
+import type { AuthEvent } from '../core/types.js';
+
+/**
+ * A failure that could be a password guess: the attacker learns nothing more from it than "wrong".
+ * Expired passwords and MFA prompts are not guesses (the password was right: see credentialValid),
+ * and a public-key refusal is normal SSH client behaviour before a key is accepted.
+ */
+export function isGuessFailure(e: AuthEvent): boolean {
+  if (e.outcome !== 'failure' || e.credentialValid) return false;
+  switch (e.reason) {
+    case 'expired':
+    case 'mfa_required':
+    case 'mfa_denied':
+    case 'mfa_timeout':
+      return false;
+    case 'other':
+      return e.code !== 'publickey';
+    default:
+      return true;
+  }
+}
+
+/** The password was right: a completed sign-in, or one stopped only after the password check. */
+export function isCredentialSuccess(e: AuthEvent): boolean {
+  return e.outcome === 'success' || e.credentialValid === true;
+}
+
+/** Key of an account inside its organization. */
+export function accountKey(e: AuthEvent): string {
+  return `${e.tenant}\u0000${e.user}`;
+}

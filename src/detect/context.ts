@@ -1,0 +1,179 @@
+import type { Alert, AuthEvent } from '../core/types.js';
+import { AlertBook } from './alert-book.js';
+import { CappedSet, TtlMap } from './state/ttl-map.js';
+import { isCredentialSuccess, isGuessFailure } from './classify.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** What is known about one source address, across organizations. */
+export interface IpState {
+  successes: number;
+  /** accounts (tenant\0user) that signed in successfully from here */
+  successAccounts: CappedSet<string>;
+  guessFailures: number;
+  /** accounts that failed a password guess from here */
+  guessAccounts: CappedSet<string>;
+  /** organizations this address failed against */
+  guessTenants: CappedSet<string>;
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/** Sign-in habits of one account, for "new network / new country" judgments. */
+export interface AccountState {
+  successes: number;
+  asns: number[];
+  countries: string[];
+  ips: string[];
+  userAgents: string[];
+  /** distinct UTC days with a success */
+  successDays: number;
+  lastSuccessDay: number;
+  lastSuccess?: { time: number; ip: string; lat?: number; lon?: number; country?: string; shared: boolean };
+}
+
+/** Why an address or account counts as under attack, and since when. */
+export interface AttackMark {
+  since: number;
+  alertIds: Set<string>;
+}
+
+export interface ContextLimits {
+  maxIps: number;
+  maxAccounts: number;
+}
+
+const DEFAULT_LIMITS: ContextLimits = { maxIps: 400_000, maxAccounts: 400_000 };
+
+function pushBounded<T>(list: T[], v: T, max: number): void {
+  if (list.includes(v)) return;
+  list.push(v);
+  if (list.length > max) list.shift();
+}
+
+/**
+ * Shared knowledge of the detectors: addresses, accounts and attacks seen so far, bounded in size
+ * (least recently seen entries go first) and in event time.
+ */
+export class DetectContext {
+  now = 0;
+  readonly alerts = new AlertBook();
+  readonly ips: TtlMap<string, IpState>;
+  readonly accounts: TtlMap<string, AccountState>;
+  /** addresses that took part in a detected attack */
+  readonly attackIps = new TtlMap<string, AttackMark>(14 * DAY, 200_000);
+  /** accounts (tenant\0user) targeted by a detected attack */
+  readonly attackedAccounts = new TtlMap<string, AttackMark>(14 * DAY, 200_000);
+  /** ASNs from which each organization's accounts sign in successfully, with counts */
+  readonly tenantAsns = new Map<string, Map<number, number>>();
+
+  constructor(limits: Partial<ContextLimits> = {}) {
+    const l = { ...DEFAULT_LIMITS, ...limits };
+    this.ips = new TtlMap(30 * DAY, l.maxIps);
+    this.accounts = new TtlMap(90 * DAY, l.maxAccounts);
+  }
+
+  ip(ip: string): IpState | undefined {
+    return this.ips.peek(ip);
+  }
+
+  account(tenant: string, user: string): AccountState | undefined {
+    return this.accounts.peek(`${tenant}\u0000${user}`);
+  }
+
+  /** An address used by several accounts successfully: an office NAT, a VPN egress, a carrier CGNAT. */
+  isSharedEgress(ip: string): boolean {
+    const s = this.ips.peek(ip);
+    return s !== undefined && s.successAccounts.count >= 3;
+  }
+
+  /** How many successful sign-ins of this organization came from this ASN. */
+  tenantAsnCount(tenant: string, asn: number | undefined): number {
+    if (asn === undefined) return 0;
+    return this.tenantAsns.get(tenant)?.get(asn) ?? 0;
+  }
+
+  markAttack(alert: Alert | { id: string }, accounts: Iterable<string>, ips: Iterable<string>): void {
+    for (const k of accounts) {
+      const m = this.attackedAccounts.upsert(k, this.now, () => ({ since: this.now, alertIds: new Set() }));
+      m.alertIds.add(alert.id);
+    }
+    for (const ip of ips) {
+      if (!ip) continue;
+      const m = this.attackIps.upsert(ip, this.now, () => ({ since: this.now, alertIds: new Set() }));
+      m.alertIds.add(alert.id);
+    }
+  }
+
+  /** learn from an event, after the detectors have judged it */
+  learn(e: AuthEvent): void {
+    const key = `${e.tenant}\u0000${e.user}`;
+    if (e.srcIp) {
+      const s = this.ips.upsert(e.srcIp, e.time, () => ({
+        successes: 0,
+        successAccounts: new CappedSet<string>(64),
+        guessFailures: 0,
+        guessAccounts: new CappedSet<string>(256),
+        guessTenants: new CappedSet<string>(64),
+        firstSeen: e.time,
+        lastSeen: e.time,
+      }));
+      s.lastSeen = Math.max(s.lastSeen, e.time);
+      if (e.outcome === 'success') {
+        s.successes++;
+        s.successAccounts.add(key);
+      } else if (isGuessFailure(e)) {
+        s.guessFailures++;
+        s.guessAccounts.add(key);
+        s.guessTenants.add(e.tenant);
+      }
+    }
+    if (e.outcome !== 'success' || !e.user) return;
+    // habits are learned from successes only, and not from addresses known to attack
+    if (e.srcIp && this.attackIps.peek(e.srcIp)) return;
+    const a = this.accounts.upsert(key, e.time, () => ({
+      successes: 0,
+      asns: [],
+      countries: [],
+      ips: [],
+      userAgents: [],
+      successDays: 0,
+      lastSuccessDay: -1,
+    }));
+    a.successes++;
+    const day = Math.floor(e.time / DAY);
+    if (day !== a.lastSuccessDay) {
+      a.successDays++;
+      a.lastSuccessDay = day;
+    }
+    if (e.asn !== undefined) pushBounded(a.asns, e.asn, 12);
+    if (e.geo?.country) pushBounded(a.countries, e.geo.country, 8);
+    if (e.srcIp) pushBounded(a.ips, e.srcIp, 16);
+    if (e.userAgent) pushBounded(a.userAgents, e.userAgent, 6);
+    if (!e.privateIp) {
+      a.lastSuccess = {
+        time: e.time,
+        ip: e.srcIp,
+        lat: e.geo?.lat,
+        lon: e.geo?.lon,
+        country: e.geo?.country,
+        shared: e.srcIp ? this.isSharedEgress(e.srcIp) : false,
+      };
+    }
+    if (e.asn !== undefined) {
+      let m = this.tenantAsns.get(e.tenant);
+      if (!m) this.tenantAsns.set(e.tenant, (m = new Map()));
+      if (m.size < 20_000 || m.has(e.asn)) m.set(e.asn, (m.get(e.asn) ?? 0) + 1);
+    }
+  }
+
+  expire(now: number): void {
+    this.ips.expire(now);
+    this.accounts.expire(now);
+    this.attackIps.expire(now);
+    this.attackedAccounts.expire(now);
+  }
+}
+
+export { HOUR, DAY, isCredentialSuccess };

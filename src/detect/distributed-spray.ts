@@ -1,0 +1,161 @@
+import type { Alert, AlertKind, AuthEvent } from '../core/types.js';
+import type { Detector } from './types.js';
+import type { DetectContext } from './context.js';
+import { HOUR } from './context.js';
+import { DistinctWindow, SlidingWindow } from './state/window.js';
+import { accountKey } from './classify.js';
+import { listSome, plural, span } from './explain.js';
+
+/**
+ * Thresholds on "hostile failures": unresolved password failures from addresses that never signed
+ * anyone in. Each condition is a number of distinct addresses and accounts inside one organization
+ * within a window; any one met raises the alert. They hold for organizations of 10 to 5,000 people:
+ * benign unresolved failures come from few addresses per account (a phone with an old password
+ * retries from the same address), an attacker's rotation gives a fresh address per attempt.
+ */
+export const DISTRIBUTED_SPRAY = {
+  hour: { ips: 10, users: 5 },
+  sixHours: { ips: 15, users: 3 },
+  day: { ips: 25, users: 2 },
+  /** rotation: nearly one attempt per address, which no benign retrying device does */
+  rotationSixHours: { ips: 10, users: 2, maxAttemptsPerIp: 1.5 },
+  /** Tor / anonymous proxy / hosting addresses are rarer in benign failures */
+  anonymizerSixHours: { ips: 5, users: 2 },
+  /** addresses that also failed against other organizations: shared attack infrastructure */
+  multiOrgDay: { ips: 3, users: 1 },
+  stuffingShare: 0.6,
+  gapMs: 48 * HOUR,
+};
+
+interface TenantState {
+  users1: DistinctWindow;
+  ips1: DistinctWindow;
+  users6: DistinctWindow;
+  ips6: DistinctWindow;
+  users24: DistinctWindow;
+  ips24: DistinctWindow;
+  anon6: DistinctWindow;
+  multiOrg24: DistinctWindow;
+  unknown24: DistinctWindow;
+  events: SlidingWindow<AuthEvent>;
+}
+
+function newState(): TenantState {
+  const cap = 200_000;
+  return {
+    users1: new DistinctWindow(HOUR, cap),
+    ips1: new DistinctWindow(HOUR, cap),
+    users6: new DistinctWindow(6 * HOUR, cap),
+    ips6: new DistinctWindow(6 * HOUR, cap),
+    users24: new DistinctWindow(24 * HOUR, cap),
+    ips24: new DistinctWindow(24 * HOUR, cap),
+    anon6: new DistinctWindow(6 * HOUR, cap),
+    multiOrg24: new DistinctWindow(24 * HOUR, cap),
+    unknown24: new DistinctWindow(24 * HOUR, cap),
+    events: new SlidingWindow<AuthEvent>(24 * HOUR, 20_000),
+  };
+}
+
+function explain(a: Alert): string {
+  const stuffing = a.kind === 'credential_stuffing';
+  return (
+    `${plural(a.sourceIps.length, 'address', 'addresses')} that never signed anyone in took turns failing ` +
+    `${plural(a.evidence.failures, 'sign-in')} on ${plural(a.users.length, 'account')} (${listSome(a.users)}) over ${span(a)}, ` +
+    `each address only a few times so that per-address limits never trip. ` +
+    (stuffing
+      ? 'Most account names do not exist: a list of names or leaked credentials is being tried.'
+      : 'This is the low-and-slow password spray used by state-backed groups such as APT28.')
+  );
+}
+
+/**
+ * Password spray rotated over many addresses (T1110.003), the Strontium 2020 shape: every address
+ * and every account below any per-address or per-account threshold, visible only when the
+ * organization's unresolved failures from never-successful addresses are pooled.
+ */
+export function distributedSprayDetector(): Detector {
+  const tenants = new Map<string, TenantState>();
+
+  function conditionMet(t: TenantState): string | undefined {
+    const D = DISTRIBUTED_SPRAY;
+    if (t.ips1.distinct >= D.hour.ips && t.users1.distinct >= D.hour.users) return 'hour';
+    if (t.ips6.distinct >= D.sixHours.ips && t.users6.distinct >= D.sixHours.users) return 'six hours';
+    if (t.ips24.distinct >= D.day.ips && t.users24.distinct >= D.day.users) return 'day';
+    if (
+      t.ips6.distinct >= D.rotationSixHours.ips &&
+      t.users6.distinct >= D.rotationSixHours.users &&
+      t.ips6.total / t.ips6.distinct <= D.rotationSixHours.maxAttemptsPerIp
+    )
+      return 'rotation';
+    if (t.anon6.distinct >= D.anonymizerSixHours.ips && t.users6.distinct >= D.anonymizerSixHours.users) return 'anonymizers';
+    if (t.multiOrg24.distinct >= D.multiOrgDay.ips && t.users24.distinct >= D.multiOrgDay.users) return 'shared infrastructure';
+    return undefined;
+  }
+
+  return {
+    id: 'distributed_spray',
+    onUnresolvedFailure(e: AuthEvent, ctx: DetectContext) {
+      if (!e.srcIp || !e.user) return;
+      const ip = ctx.ip(e.srcIp);
+      if (ip && ip.successes > 0) return;
+      const now = ctx.now;
+      let t = tenants.get(e.tenant);
+      if (!t) tenants.set(e.tenant, (t = newState()));
+      const acct = accountKey(e);
+      t.users1.add(e.time, acct);
+      t.ips1.add(e.time, e.srcIp);
+      t.users6.add(e.time, acct);
+      t.ips6.add(e.time, e.srcIp);
+      t.users24.add(e.time, acct);
+      t.ips24.add(e.time, e.srcIp);
+      if (e.anonymizer) t.anon6.add(e.time, e.srcIp);
+      if (ip && ip.guessTenants.count >= 2) t.multiOrg24.add(e.time, e.srcIp);
+      if (e.reason === 'unknown_user') t.unknown24.add(e.time, acct);
+      t.events.push(e.time, e);
+      for (const w of [t.users1, t.ips1, t.users6, t.ips6, t.users24, t.ips24, t.anon6, t.multiOrg24, t.unknown24]) w.evict(now);
+      t.events.evict(now);
+
+      const open =
+        ctx.alerts.find('distributed_spray', e.tenant, 'tenant', now, DISTRIBUTED_SPRAY.gapMs) ??
+        ctx.alerts.find('credential_stuffing', e.tenant, 'distributed', now, DISTRIBUTED_SPRAY.gapMs);
+      let evidence: AuthEvent[];
+      let kind: AlertKind;
+      if (open) {
+        evidence = [e];
+        kind = open.alert.kind;
+      } else {
+        if (!conditionMet(t)) return;
+        evidence = [...t.events.values()];
+        kind = t.unknown24.distinct / Math.max(1, t.users24.distinct) >= DISTRIBUTED_SPRAY.stuffingShare
+          ? 'credential_stuffing'
+          : 'distributed_spray';
+      }
+      const anonShare = t.anon6.distinct / Math.max(1, t.ips6.distinct);
+      const confidence = Math.min(0.97, 0.7 + 0.2 * anonShare + (t.multiOrg24.distinct >= 3 ? 0.1 : 0));
+      const ep = ctx.alerts.upsert(
+        {
+          kind,
+          technique: kind === 'credential_stuffing' ? 'T1110.004' : 'T1110.003',
+          tenant: e.tenant,
+          key: kind === 'credential_stuffing' ? 'distributed' : 'tenant',
+          severity: 'high',
+          confidence,
+          gapMs: DISTRIBUTED_SPRAY.gapMs,
+          explain,
+        },
+        evidence[0]!.time,
+        now,
+        evidence,
+      );
+      ctx.markAttack(ep.alert, evidence.map(accountKey), evidence.map((f) => f.srcIp));
+    },
+    onTick(now) {
+      for (const [tenant, t] of tenants) {
+        if (t.events.length === 0 || (t.events.oldestTime ?? now) < now - 24 * HOUR) {
+          t.events.evict(now);
+          if (t.events.length === 0) tenants.delete(tenant);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Detector } from './types.js';
+import { bruteForceDetector } from './brute-force.js';
+import { sourceSprayDetector } from './source-spray.js';
+import { distributedSprayDetector } from './distributed-spray.js';
+import { compromiseDetector } from './compromise.js';
+import { mfaFatigueDetector } from './mfa-fatigue.js';
+import { legacyAuthDetector } from './legacy-auth.js';
+import { anonymizerSigninDetector } from './anonymizer-signin.js';
+import { impossibleTravelDetector } from './impossible-travel.js';
+import { unfamiliarSigninDetector } from './unfamiliar-signin.js';
+import { intelMatchDetector } from './intel-match.js';
+import { providerWarningDetector } from './provider-warning.js';
+
+/**
+ * Every detector, in the order they see each event. Attack detectors come before the ones that ask
+ * "is this success the attacker's?", so an address caught attacking is known by then.
+ * Adding a detector: one file in this folder and one line here.
+ */
+export function defaultDetectors(): Detector[] {
+  return [
+    bruteForceDetector(),
+    sourceSprayDetector(),
+    distributedSprayDetector(),
+    intelMatchDetector(),
+    mfaFatigueDetector(),
+    compromiseDetector(),
+    legacyAuthDetector(),
+    anonymizerSigninDetector(),
+    impossibleTravelDetector(),
+    unfamiliarSigninDetector(),
+    providerWarningDetector(),
+  ];
+}

@@ -1,0 +1,119 @@
+import type { Alert, AlertKind, AuthEvent } from '../core/types.js';
+import type { Detector } from './types.js';
+import type { DetectContext } from './context.js';
+import { HOUR } from './context.js';
+import { DistinctWindow, SlidingWindow } from './state/window.js';
+import { TtlMap } from './state/ttl-map.js';
+import { accountKey } from './classify.js';
+import { plural, span } from './explain.js';
+
+/** Thresholds for one source address failing on many accounts. */
+export const SOURCE_SPRAY = {
+  /** distinct accounts with unresolved failures from one address within `windowMs` */
+  minAccounts: 5,
+  windowMs: 1 * HOUR,
+  /** or this many within a day (slower sprays) */
+  dayAccounts: 10,
+  /** share of unknown user names above which it is stuffing / name guessing rather than a spray */
+  stuffingShare: 0.5,
+  gapMs: 24 * HOUR,
+};
+
+interface SourceState {
+  hour: DistinctWindow;
+  day: DistinctWindow;
+  unknown: DistinctWindow;
+  events: SlidingWindow<AuthEvent>;
+}
+
+function explain(a: Alert): string {
+  const stuffing = a.kind === 'credential_stuffing';
+  return (
+    `The address ${a.sourceIps.join(', ')} failed ${plural(a.evidence.failures, 'sign-in')} on ` +
+    `${plural(a.users.length, stuffing ? 'account name' : 'account')} over ${span(a)}` +
+    (stuffing
+      ? '; most names do not exist here: someone is guessing account names or replaying a leaked password list.'
+      : ': a few passwords tried on many accounts (a password spray).')
+  );
+}
+
+/**
+ * One address failing on many accounts (T1110.003), or on many account names that do not exist
+ * (T1110.004). Counts only unresolved failures (typos are followed by a success), and ignores
+ * addresses where at least as many accounts succeed as fail (office NAT, carrier CGNAT, VPN egress).
+ */
+export function sourceSprayDetector(): Detector {
+  const sources = new TtlMap<string, SourceState>(24 * HOUR, 200_000);
+  /** addresses already alerted, with the kind: another organization they hit is alerted at once */
+  const alerted = new TtlMap<string, AlertKind>(SOURCE_SPRAY.gapMs, 200_000);
+
+  return {
+    id: 'source_spray',
+    onUnresolvedFailure(e: AuthEvent, ctx: DetectContext) {
+      if (!e.srcIp) return;
+      const acct = accountKey(e);
+      const open =
+        ctx.alerts.find('password_spray', e.tenant, e.srcIp, ctx.now, SOURCE_SPRAY.gapMs) ??
+        ctx.alerts.find('credential_stuffing', e.tenant, e.srcIp, ctx.now, SOURCE_SPRAY.gapMs);
+      const known = open?.alert.kind ?? alerted.touch(e.srcIp, ctx.now);
+      if (known) {
+        const ep = ctx.alerts.upsert(updateFor(known, e.tenant, e.srcIp, 0.8), e.time, ctx.now, [e]);
+        ctx.markAttack(ep.alert, [acct], [e.srcIp]);
+        return;
+      }
+      const s = sources.upsert(e.srcIp, e.time, () => ({
+        hour: new DistinctWindow(SOURCE_SPRAY.windowMs, 50_000),
+        day: new DistinctWindow(24 * HOUR, 50_000),
+        unknown: new DistinctWindow(24 * HOUR, 50_000),
+        events: new SlidingWindow<AuthEvent>(24 * HOUR, 5_000),
+      }));
+      s.hour.add(e.time, acct);
+      s.day.add(e.time, acct);
+      if (e.reason === 'unknown_user') s.unknown.add(e.time, acct);
+      s.events.push(e.time, e);
+      s.hour.evict(ctx.now);
+      s.day.evict(ctx.now);
+      s.unknown.evict(ctx.now);
+      s.events.evict(ctx.now);
+      const accounts = s.day.distinct;
+      if (s.hour.distinct < SOURCE_SPRAY.minAccounts && accounts < SOURCE_SPRAY.dayAccounts) return;
+      const ip = ctx.ip(e.srcIp);
+      if ((ip?.successAccounts.count ?? 0) >= accounts) return;
+      const kind: AlertKind = s.unknown.distinct / accounts >= SOURCE_SPRAY.stuffingShare ? 'credential_stuffing' : 'password_spray';
+      const byTenant = new Map<string, AuthEvent[]>();
+      for (const f of s.events.values()) {
+        let list = byTenant.get(f.tenant);
+        if (!list) byTenant.set(f.tenant, (list = []));
+        list.push(f);
+      }
+      for (const [tenant, events] of byTenant) {
+        const ep = ctx.alerts.upsert(
+          updateFor(kind, tenant, e.srcIp, Math.min(0.95, 0.6 + accounts / 50)),
+          events[0]!.time,
+          ctx.now,
+          events,
+        );
+        ctx.markAttack(ep.alert, events.map(accountKey), [e.srcIp]);
+      }
+      sources.delete(e.srcIp);
+      alerted.upsert(e.srcIp, ctx.now, () => kind);
+    },
+    onTick(now) {
+      sources.expire(now);
+      alerted.expire(now);
+    },
+  };
+}
+
+function updateFor(kind: AlertKind, tenant: string, ip: string, confidence: number) {
+  return {
+    kind,
+    technique: kind === 'credential_stuffing' ? 'T1110.004' : 'T1110.003',
+    tenant,
+    key: ip,
+    severity: 'high' as const,
+    confidence,
+    gapMs: SOURCE_SPRAY.gapMs,
+    explain,
+  };
+}
