@@ -1,0 +1,105 @@
+import { RecordError } from '../core/errors.js';
+import { obj } from '../core/normalize.js';
+
+/** Deepest nesting getPath follows; JSON from logs never needs more, hostile input cannot recurse far. */
+const MAX_PARTS = 8;
+
+/** Split paths, by path text: paths are constants in parser code, so this stays small. */
+const SPLIT = new Map<string, readonly string[]>();
+/** Objects known to hold (or not) flattened "a.b" keys; weak so records are not kept alive. */
+const DOTTED = new WeakMap<object, boolean>();
+
+/**
+ * Value at a dotted path in parsed JSON, whether the record nests it ({"event":{"code":1}}), flattens
+ * it ({"event.code":1}) or mixes both. Own properties only, so `__proto__`/`constructor` never leak in.
+ */
+export function getPath(root: unknown, path: string): unknown {
+  let parts = SPLIT.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (parts.length > MAX_PARTS) return undefined;
+    if (SPLIT.size < 1000) SPLIT.set(path, parts);
+  }
+  return lookup(root, parts, 0);
+}
+
+function lookup(node: unknown, parts: readonly string[], i: number): unknown {
+  if (i === parts.length) return node;
+  const o = obj(node);
+  if (!o) return undefined;
+  const key = parts[i] ?? '';
+  // nested first: the common shape, and cheap
+  if (Object.hasOwn(o, key)) {
+    const v = lookup(o[key], parts, i + 1);
+    if (v !== undefined) return v;
+  }
+  if (i + 1 < parts.length && hasDottedKeys(o)) {
+    for (let n = parts.length; n > i + 1; n--) {
+      const flat = parts.slice(i, n).join('.');
+      if (Object.hasOwn(o, flat)) {
+        const v = lookup(o[flat], parts, n);
+        if (v !== undefined) return v;
+      }
+    }
+  }
+  return undefined;
+}
+
+function hasDottedKeys(o: Record<string, unknown>): boolean {
+  let known = DOTTED.get(o);
+  if (known === undefined) {
+    known = Object.keys(o).some((k) => k.includes('.'));
+    DOTTED.set(o, known);
+  }
+  return known;
+}
+
+function absent(v: unknown): v is undefined | null {
+  return v === undefined || v === null;
+}
+
+/** A string field that may be absent; any other type is a malformed record. */
+export function optString(root: unknown, path: string): string | undefined {
+  const v = getPath(root, path);
+  if (absent(v)) return undefined;
+  if (typeof v === 'string') return v;
+  throw new RecordError(`${path}: expected a string, got ${typeName(v)}`);
+}
+
+/** An id-like field: string or number (vendors disagree), returned as text. */
+export function optText(root: unknown, path: string): string | undefined {
+  const v = getPath(root, path);
+  if (absent(v)) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  throw new RecordError(`${path}: expected a string or number, got ${typeName(v)}`);
+}
+
+/** A number field that may arrive as a numeric string; other types are malformed. */
+export function optNumber(root: unknown, path: string): number | undefined {
+  const v = getPath(root, path);
+  if (absent(v) || v === '') return undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.length < 32 && Number.isFinite(Number(v))) return Number(v);
+  throw new RecordError(`${path}: expected a number, got ${typeName(v)}`);
+}
+
+/** A number for enrichment only (ASN, coordinates): wrong types are dropped, not fatal. */
+export function looseNumber(root: unknown, path: string): number | undefined {
+  const v = getPath(root, path);
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && v.length < 32 && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** A string for enrichment only (city, AS name, user agent): wrong types are dropped, not fatal. */
+export function looseString(root: unknown, path: string): string | undefined {
+  const v = getPath(root, path);
+  return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+}
+
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
