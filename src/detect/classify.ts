@@ -6,7 +6,7 @@ import type { AuthEvent } from '../core/types.js';
  * and a public-key refusal is normal SSH client behaviour before a key is accepted.
  */
 export function isGuessFailure(e: AuthEvent): boolean {
-  if (e.outcome !== 'failure' || e.credentialValid) return false;
+  if (e.outcome !== 'failure' || e.credentialValid || e.code === 'account_warning') return false;
   switch (e.reason) {
     case 'expired':
     case 'mfa_required':

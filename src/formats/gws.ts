@@ -121,8 +121,9 @@ interface Mapped {
 function mapEvent(type: string | undefined, name: string, params: ReadonlyMap<string, ParamValue>): Mapped | undefined {
   if (type === 'account_warning') {
     if (SIGNED_IN_WARNINGS.has(name)) return { risk: name };
-    if (name.startsWith('account_disabled')) return { info: { outcome: 'failure', reason: 'disabled' }, risk: name };
-    return { info: { outcome: 'failure', reason: 'other' }, risk: name };
+    // a warning is the provider's verdict, not a sign-in attempt: the code keeps detectors from counting it as a guess
+    if (name.startsWith('account_disabled')) return { info: { outcome: 'failure', reason: 'disabled' }, code: 'account_warning', risk: name };
+    return { info: { outcome: 'failure', reason: 'other' }, code: 'account_warning', risk: name };
   }
   if (type !== undefined && type !== 'login') return undefined;
   switch (name) {

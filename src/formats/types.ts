@@ -42,4 +42,9 @@ export interface FormatParser {
    * (missing time, wrong types); the message names the field.
    */
   parse(record: RawRecord, ctx: ParseContext): AuthEvent[];
+  /**
+   * Optional: called once after the last record of a file with the same ctx, for parsers that hold
+   * a record back until a later line says whether it counts (sshd dedupes PAM lines per connection).
+   */
+  finish?(ctx: ParseContext): AuthEvent[];
 }

@@ -9,6 +9,8 @@ export interface InputFile {
   open(): Readable;
   /** last-modified time, used to infer the year of syslog stamps; undefined for stdin */
   readonly mtimeMs?: number;
+  /** size in bytes when known (regular files), for progress */
+  readonly size?: number;
 }
 
 /** A problem with the input. Non-fatal ones are per record; fatal ones end that file only. */
@@ -30,6 +32,8 @@ export interface ReadOptions {
   onIssue(issue: IngestIssue): void;
   /** bytes read so far from the current file, for a progress bar */
   onProgress?(file: string, bytes: number, totalBytes?: number): void;
+  /** counters to add this file's numbers to (shared by all files of a scan) */
+  stats?: IngestStats;
 }
 
 /** Counters a scan reports at the end. */
@@ -40,6 +44,10 @@ export interface IngestStats {
   malformed: number;
   skippedFiles: number;
   byFormat: Record<string, number>;
+  /** files that held no records at all (not an error) */
+  emptyFiles?: number;
+  /** events the orderer had to emit after later ones (arrived beyond the lateness window) */
+  late?: number;
 }
 
 /** A stream of normalized events from one input file, in the order the file holds them. */
