@@ -47,8 +47,13 @@ export class Episode {
     };
   }
 
+  /** the last event counted: two detectors reaching the same conclusion on one event count it once */
+  private last: AuthEvent | undefined;
+
   /** count one event as evidence of this alert */
   add(e: AuthEvent): void {
+    if (e === this.last) return;
+    this.last = e;
     const a = this.alert;
     a.evidence.attempts++;
     if (e.outcome === 'success') a.evidence.successes++;

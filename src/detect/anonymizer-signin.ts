@@ -19,8 +19,9 @@ export function anonymizerSigninDetector(): Detector {
       if (e.srcIp && ctx.isSharedEgress(e.srcIp)) return;
       if (e.anonymizer === 'hosting') {
         if (ctx.tenantAsnCount(e.tenant, e.asn) >= 3) return;
+        // a datacenter is only odd for an account whose habits are known (servers and service accounts live there)
         const hist = ctx.account(e.tenant, e.user);
-        if (hist && e.asn !== undefined && hist.asns.includes(e.asn)) return;
+        if (!hist || hist.successes < 3 || (e.asn !== undefined && hist.asns.includes(e.asn))) return;
       }
       const what = e.anonymizer === 'tor' ? 'the Tor network' : e.anonymizer === 'hosting' ? `a hosting provider (${e.asOrg ?? 'datacenter'})` : `an anonymous ${e.anonymizer}`;
       ctx.alerts.upsert(

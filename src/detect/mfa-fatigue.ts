@@ -30,9 +30,10 @@ export function mfaFatigueDetector(): Detector {
       const key = accountKey(e);
       const denied = e.outcome === 'mfa' && (e.reason === 'mfa_denied' || e.reason === 'mfa_timeout');
       if (e.outcome === 'success') {
+        // the accepted prompt completes the attacker's own sign-in: same address as the flood, soon after it
         const open = ctx.alerts.find('mfa_fatigue', e.tenant, e.user, e.time, MFA_FATIGUE.acceptWithinMs);
-        if (!open) return;
-        open.add(e);
+        if (!open || !open.ips.has(e.srcIp)) return;
+        const floods = open.alert.evidence.failures;
         const ep = ctx.alerts.upsert(
           {
             kind: 'compromise',
@@ -43,7 +44,7 @@ export function mfaFatigueDetector(): Detector {
             confidence: 0.85,
             gapMs: 7 * 24 * HOUR,
             explain: (a) =>
-              `${listSome(a.users)} accepted an MFA prompt right after being flooded with ${plural(open.alert.evidence.failures, 'prompt')}: ` +
+              `${listSome(a.users)} accepted an MFA prompt right after being flooded with ${plural(floods, 'prompt')}: ` +
               'the person who sent them knows the password and is probably signed in now.',
           },
           e.time,
