@@ -48,7 +48,12 @@ function detect(record: RawRecord): number {
   if (record.framing !== 'json') return 0;
   const r = obj(record.value);
   if (!r) return 0;
-  const v = viewOf(r);
+  let v: ReturnType<typeof viewOf>;
+  try {
+    v = viewOf(r);
+  } catch {
+    return 0.3; // a Windows-shaped record with a broken field: parse() will say which
+  }
   if (!v || eventIdOf(v.eventId) === undefined) return 0;
   const provider = v.provider?.toLowerCase() ?? '';
   if (provider.includes('security-auditing')) return 0.95;
@@ -146,7 +151,10 @@ function statusOf(v: WinView, field: string): number | undefined {
   const raw = v.data(field);
   if (raw === undefined || raw === null || raw === '' || raw === '-') return undefined;
   const n = parseHexStatus(raw);
-  if (n === undefined) throw new RecordError(`${field}: not a status code: ${JSON.stringify(String(raw).slice(0, 20))}`);
+  if (n === undefined) {
+    const shown = typeof raw === 'string' || typeof raw === 'number' ? JSON.stringify(String(raw).slice(0, 20)) : `a ${typeName(raw)}`;
+    throw new RecordError(`${field}: not a status code: ${shown}`);
+  }
   return n;
 }
 
