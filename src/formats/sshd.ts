@@ -158,14 +158,13 @@ function fromJson(value: unknown): Carried | undefined {
 
 function handleMessage(c: Carried, ctx: ParseContext): AuthEvent[] {
   const { attempt, repeat } = classifySshdMessage(c.msg);
-  const key = c.pid === '' ? undefined : `${c.host}|${c.pid}`;
   const out: AuthEvent[] = [];
   const t = tracker(ctx);
   if (attempt === undefined) {
-    t.touch(key, c.time, c.msg.startsWith('pam_') || c.msg.startsWith('(pam_'), out);
+    t.touch(c.host, c.pid, c.time, c.msg.startsWith('pam_') || c.msg.startsWith('(pam_'), out);
     return out;
   }
-  t.handle(attempt.kind, key, toEvent(attempt, c, ctx), repeat, out);
+  t.handle(attempt.kind, c.host, c.pid, toEvent(attempt, c, ctx), repeat, out);
   return out;
 }
 

@@ -114,6 +114,8 @@ export async function* readEvents(file: InputFile, opts: ReadOptions, parsers: r
       if (r.done === true) break;
       yield* parseOne(parser, r.value, ctx, opts, stats);
     }
+    // events a parser held back waiting for a line that never came (sshd PAM failures)
+    if (parser.finish) yield* accept(parser, parser.finish(ctx), ctx, ctx.line, opts, stats);
   } catch (err) {
     fatal(readErrorMessage(err));
   } finally {
@@ -137,15 +139,20 @@ function* parseOne(parser: FormatParser, framed: FramedRecord, ctx: ParseContext
     opts.onIssue({ file: ctx.file, line: framed.line, message, fatal: false });
     return;
   }
+  yield* accept(parser, events, ctx, framed.line, opts, stats);
+}
+
+/** Count and hand on a parser's events, refusing any without a valid time. */
+function* accept(parser: FormatParser, events: AuthEvent[], ctx: ParseContext, line: number, opts: ReadOptions, stats: IngestStats): Generator<AuthEvent> {
   if (!Array.isArray(events)) return;
   for (const ev of events) {
     if (typeof ev !== 'object' || ev === null || !Number.isFinite(ev.time)) {
       // ordering and every time window depend on a valid time; a parser bug must not poison them
       stats.malformed++;
-      opts.onIssue({ file: ctx.file, line: framed.line, message: `${parser.id} parser produced an event without a valid time`, fatal: false });
+      opts.onIssue({ file: ctx.file, line, message: `${parser.id} parser produced an event without a valid time`, fatal: false });
       continue;
     }
-    if (!ev.ref) ev.ref = `${ctx.file}:${framed.line}`;
+    if (!ev.ref) ev.ref = `${ctx.file}:${line}`;
     stats.events++;
     stats.byFormat[parser.id] = (stats.byFormat[parser.id] ?? 0) + 1;
     yield ev;
