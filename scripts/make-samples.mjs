@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // Regenerates samples/ (the quick-start data) with the simulator: fixed seed, fixed scenario.
 // Run `npm run build` first; the output is byte-identical on every run.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { runSimulation, parseScenario } = await import(join(root, 'dist/simulate/index.js'));
 
-const out = join(root, 'samples');
-const scenarioFile = join(out, 'scenario.json');
-for (const d of ['entra', 'okta', 'sshd', 'o365', 'gws', 'windows']) rmSync(join(out, d), { recursive: true, force: true });
+// logs go to samples/logs/ so that `vigil scan samples/logs` reads logs only; what describes them
+// (ground truth, the Tor list, the scenario) stays one level up
+const samples = join(root, 'samples');
+const out = join(samples, 'logs');
+const scenarioFile = join(samples, 'scenario.json');
+rmSync(out, { recursive: true, force: true });
 
 const result = runSimulation(
   {
@@ -25,4 +28,5 @@ const result = runSimulation(
   },
   out,
 );
+for (const f of ['truth.json', 'tor-exits.txt']) renameSync(join(out, f), join(samples, f));
 console.log(`samples: ${result.events} events in ${result.files.join(', ')}`);

@@ -26,6 +26,16 @@ interface AccountWindow {
   slow: SlidingWindow<AuthEvent>;
 }
 
+/**
+ * The addresses doing the guessing: those with at least three failures, so that the person's own
+ * typo from their office or home, caught in the same window, does not mark that address hostile.
+ */
+function attackingIps(events: readonly AuthEvent[], ctx: DetectContext): string[] {
+  const counts = new Map<string, number>();
+  for (const f of events) if (f.srcIp) counts.set(f.srcIp, (counts.get(f.srcIp) ?? 0) + 1);
+  return [...counts].filter(([ip, n]) => n >= 3 || (ctx.ip(ip)?.guessFailures ?? 0) >= 3).map(([ip]) => ip);
+}
+
 /** Slow failures on an account already counted in its organization's rotating spray are that spray. */
 function partOfDistributedSpray(e: AuthEvent, ctx: DetectContext): boolean {
   const spray = ctx.alerts.find('distributed_spray', e.tenant, 'tenant', e.time, 48 * HOUR);
@@ -57,7 +67,7 @@ export function bruteForceDetector(): Detector {
       const open = ctx.alerts.find('brute_force', e.tenant, e.user, e.time, BRUTE_FORCE.gapMs);
       if (open) {
         ctx.alerts.upsert(update, e.time, e.time, [e]);
-        ctx.markAttack(open.alert, [key], [e.srcIp]);
+        ctx.markAttack(open.alert, [key], attackingIps([e], ctx));
         return;
       }
       const w = windows.upsert(key, e.time, () => ({
@@ -88,7 +98,7 @@ export function bruteForceDetector(): Detector {
         e.time,
         events,
       );
-      ctx.markAttack(ep.alert, [key], events.map((f) => f.srcIp));
+      ctx.markAttack(ep.alert, [key], attackingIps(events, ctx));
       windows.delete(key);
     },
     onTick(now) {

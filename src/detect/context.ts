@@ -3,6 +3,13 @@ import { AlertBook } from './alert-book.js';
 import { CappedSet, TtlMap } from './state/ttl-map.js';
 import { isCredentialSuccess, isGuessFailure } from './classify.js';
 
+/**
+ * Enterprise VPN and secure-web-gateway networks: a sign-in through them is located at the
+ * provider's data centre, not where the person is (Zscaler AS22616 / AS53813, Netskope AS55256,
+ * Cisco Umbrella AS36692, Cloudflare WARP AS13335).
+ */
+export const LOCATION_HIDING_ASNS: ReadonlySet<number> = new Set([22616, 53813, 55256, 36692, 13335]);
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -30,7 +37,7 @@ export interface AccountState {
   /** distinct UTC days with a success */
   successDays: number;
   lastSuccessDay: number;
-  lastSuccess?: { time: number; ip: string; lat?: number; lon?: number; country?: string; shared: boolean };
+  lastSuccess?: { time: number; ip: string; lat?: number; lon?: number; country?: string; shared: boolean; locationHidden: boolean };
 }
 
 /** Why an address or account counts as under attack, and since when. */
@@ -100,7 +107,9 @@ export class DetectContext {
       m.alertIds.add(alert.id);
     }
     for (const ip of ips) {
-      if (!ip) continue;
+      // an address with successful sign-ins of its own before the attack (a typo from the victim's
+      // office or home) is not attack infrastructure: marking it would turn its owners into "compromises"
+      if (!ip || (this.ips.peek(ip)?.successes ?? 0) > 0) continue;
       const m = this.attackIps.upsert(ip, this.now, () => ({ since: this.now, alertIds: new Set() }));
       m.alertIds.add(alert.id);
     }
@@ -159,6 +168,7 @@ export class DetectContext {
         lon: e.geo?.lon,
         country: e.geo?.country,
         shared: e.srcIp ? this.isSharedEgress(e.srcIp) : false,
+        locationHidden: e.anonymizer !== undefined || (e.asn !== undefined && LOCATION_HIDING_ASNS.has(e.asn)),
       };
     }
     if (e.asn !== undefined) {

@@ -95,9 +95,13 @@ export function distributedSprayDetector(): Detector {
   return {
     id: 'distributed_spray',
     onUnresolvedFailure(e: AuthEvent, ctx: DetectContext) {
-      if (!e.srcIp || !e.user) return;
+      // a rotating attacker comes from public addresses it uses a few times each; a private address is
+      // an internal host (a single-source matter), and an address failing again and again on one
+      // account is a device with a stale password or a brute force (both judged elsewhere)
+      if (!e.srcIp || !e.user || e.privateIp) return;
       const ip = ctx.ip(e.srcIp);
       if (ip && ip.successes > 0) return;
+      if (ip && ip.guessAccounts.count === 1 && ip.guessFailures >= 3) return;
       const now = ctx.now;
       let t = tenants.get(e.tenant);
       if (!t) tenants.set(e.tenant, (t = newState()));

@@ -1,7 +1,7 @@
 import type { AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
-import { HOUR } from './context.js';
+import { HOUR, LOCATION_HIDING_ASNS } from './context.js';
 import { distanceKm, locate } from './country-centroids.js';
 import { listSome } from './explain.js';
 import { compromiseReason } from './compromise.js';
@@ -24,9 +24,10 @@ export function impossibleTravelDetector(): Detector {
     id: 'impossible_travel',
     onEvent(e: AuthEvent, ctx: DetectContext) {
       if (e.outcome !== 'success' || !e.user || !e.srcIp || e.privateIp || e.anonymizer) return;
+      if (e.asn !== undefined && LOCATION_HIDING_ASNS.has(e.asn)) return;
       const hist = ctx.account(e.tenant, e.user);
       const prev = hist?.lastSuccess;
-      if (!prev || prev.shared || prev.ip === e.srcIp || hist.ips.includes(e.srcIp)) return;
+      if (!prev || prev.shared || prev.locationHidden || prev.ip === e.srcIp || hist.ips.includes(e.srcIp)) return;
       if (ctx.isSharedEgress(e.srcIp)) return;
       const here = locate(e.geo);
       const there = locate({ lat: prev.lat, lon: prev.lon, country: prev.country });

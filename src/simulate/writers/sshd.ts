@@ -1,6 +1,8 @@
 /**
- * OpenSSH lines as rsyslog writes them to auth.log (RFC 3164: "Mmm dd HH:MM:SS host sshd[pid]: ...").
- * Stamps are written in UTC (scan with --tz UTC); the year is not in the line, as in real files.
+ * OpenSSH lines as rsyslog writes them to auth.log. Debian 12's default template stamps lines with
+ * RFC 3339 high-precision times ("2024-02-26T09:15:02.123456+00:00 host sshd[pid]: ..."), which
+ * carry the year and zone, so simulated logs scan the same whatever the file's date. The RFC 3164
+ * form ("Mmm dd HH:MM:SS", no year) is kept in `syslogStamp` for tests of the year inference.
  */
 import type { SimEvent } from '../model.js';
 import type { Rng } from '../rng.js';
@@ -14,13 +16,18 @@ export function syslogStamp(ms: number): string {
   return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
+export function rfc3339Stamp(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2024-02-26T09:15:02.123Z
+  return `${iso.slice(0, 23)}000+00:00`;
+}
+
 export const sshdWriter: LogWriter = {
   format: 'sshd',
   ext: 'log',
   lines(e: SimEvent, ids: Rng): string[] {
     const at = e.login.indexOf('@');
     const name = e.user ? e.user.login : at > 0 ? e.login.slice(0, at) : e.login;
-    const head = `${syslogStamp(e.time)} ${e.org.host} sshd[${ids.int(1000, 65000)}]:`;
+    const head = `${rfc3339Stamp(e.time)} ${e.org.host} sshd[${ids.int(1000, 65000)}]:`;
     const from = `from ${e.net.ip} port ${e.port}`;
     if (e.outcome === 'success') {
       const method = !e.campaign && e.user !== undefined && e.user.activity > 1.2 ? 'publickey' : 'password';
