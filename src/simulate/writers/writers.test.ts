@@ -15,7 +15,7 @@ const ATTACKS = [
   { kind: 'mfa_fatigue', startHour: 9, durationHours: 1, pushes: 4 },
 ];
 
-const SYSLOG = /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d [\w.-]{1,64} sshd\[\d{1,6}\]: [^\n]{1,400}$/;
+const SYSLOG = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 [\w.-]{1,64} sshd\[\d{1,6}\]: [^\n]{1,400}$/;
 
 function rendered(format: SimFormat): { events: SimEvent[]; lines: string[][] } {
   const { events } = collect(forced(format, { orgs: 2, days: 1, campaigns: ATTACKS, benign: { lockoutRate: 0.05 } }));
