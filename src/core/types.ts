@@ -32,6 +32,11 @@ export interface AuthEvent {
   user: string;
   /** canonical text form (IPv4 dotted, IPv6 compressed); '' when the record has none */
   srcIp: string;
+  /**
+   * the client machine's name when the log names it but gives no usable address (Windows
+   * WorkstationName / Workstation): spray detection keys on it when srcIp is ''
+   */
+  srcHost?: string;
   outcome: Outcome;
   reason?: FailureReason;
   /**

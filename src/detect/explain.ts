@@ -27,9 +27,9 @@ export function listSome(items: readonly string[], max = 3): string {
 
 export function span(a: Alert): string {
   const h = (a.lastSeen - a.firstSeen) / 3_600_000;
-  if (h < 1) return `${Math.max(1, Math.round(h * 60))} minutes`;
-  if (h < 48) return `${Math.round(h)} hours`;
-  return `${Math.round(h / 24)} days`;
+  if (h < 1) return plural(Math.max(1, Math.round(h * 60)), 'minute');
+  if (h < 48) return plural(Math.round(h), 'hour');
+  return plural(Math.round(h / 24), 'day');
 }
 
 /** What to do now: concrete steps for an organization without a security team. */

@@ -26,10 +26,11 @@ interface SourceState {
   events: SlidingWindow<AuthEvent>;
 }
 
-function explain(a: Alert): string {
+function explain(a: Alert, source: string): string {
   const stuffing = a.kind === 'credential_stuffing';
+  const who = source.startsWith('host:') ? `The computer ${source.slice(5)}` : `The address ${source}`;
   return (
-    `The address ${a.sourceIps.join(', ')} failed ${plural(a.evidence.failures, 'sign-in')} on ` +
+    `${who} failed ${plural(a.evidence.failures, 'sign-in')} on ` +
     `${plural(a.users.length, stuffing ? 'account name' : 'account')} over ${span(a)}` +
     (stuffing
       ? '; most names do not exist here: someone is guessing account names or replaying a leaked password list.'
@@ -50,18 +51,20 @@ export function sourceSprayDetector(): Detector {
   return {
     id: 'source_spray',
     onUnresolvedFailure(e: AuthEvent, ctx: DetectContext) {
-      if (!e.srcIp) return;
+      // the source is the address, or the workstation name where a Windows log gives no address
+      const source = e.srcIp || (e.srcHost ? `host:${e.srcHost}` : '');
+      if (!source) return;
       const acct = accountKey(e);
       const open =
-        ctx.alerts.find('password_spray', e.tenant, e.srcIp, ctx.now, SOURCE_SPRAY.gapMs) ??
-        ctx.alerts.find('credential_stuffing', e.tenant, e.srcIp, ctx.now, SOURCE_SPRAY.gapMs);
-      const known = open?.alert.kind ?? alerted.touch(e.srcIp, ctx.now);
+        ctx.alerts.find('password_spray', e.tenant, source, ctx.now, SOURCE_SPRAY.gapMs) ??
+        ctx.alerts.find('credential_stuffing', e.tenant, source, ctx.now, SOURCE_SPRAY.gapMs);
+      const known = open?.alert.kind ?? alerted.touch(source, ctx.now);
       if (known) {
-        const ep = ctx.alerts.upsert(updateFor(known, e.tenant, e.srcIp, 0.8), e.time, ctx.now, [e]);
+        const ep = ctx.alerts.upsert(updateFor(known, e.tenant, source, 0.8), e.time, ctx.now, [e]);
         ctx.markAttack(ep.alert, [acct], [e.srcIp]);
         return;
       }
-      const s = sources.upsert(e.srcIp, e.time, () => ({
+      const s = sources.upsert(source, e.time, () => ({
         hour: new DistinctWindow(SOURCE_SPRAY.windowMs, 50_000),
         day: new DistinctWindow(24 * HOUR, 50_000),
         unknown: new DistinctWindow(24 * HOUR, 50_000),
@@ -77,7 +80,7 @@ export function sourceSprayDetector(): Detector {
       s.events.evict(ctx.now);
       const accounts = s.day.distinct;
       if (s.hour.distinct < SOURCE_SPRAY.minAccounts && accounts < SOURCE_SPRAY.dayAccounts) return;
-      const ip = ctx.ip(e.srcIp);
+      const ip = e.srcIp ? ctx.ip(e.srcIp) : undefined;
       if ((ip?.successAccounts.count ?? 0) >= accounts) return;
       const kind: AlertKind = s.unknown.distinct / accounts >= SOURCE_SPRAY.stuffingShare ? 'credential_stuffing' : 'password_spray';
       const byTenant = new Map<string, AuthEvent[]>();
@@ -88,15 +91,15 @@ export function sourceSprayDetector(): Detector {
       }
       for (const [tenant, events] of byTenant) {
         const ep = ctx.alerts.upsert(
-          updateFor(kind, tenant, e.srcIp, Math.min(0.95, 0.6 + accounts / 50)),
+          updateFor(kind, tenant, source, Math.min(0.95, 0.6 + accounts / 50)),
           events[0]!.time,
           ctx.now,
           events,
         );
         ctx.markAttack(ep.alert, events.map(accountKey), [e.srcIp]);
       }
-      sources.delete(e.srcIp);
-      alerted.upsert(e.srcIp, ctx.now, () => kind);
+      sources.delete(source);
+      alerted.upsert(source, ctx.now, () => kind);
     },
     onTick(now) {
       sources.expire(now);
@@ -114,6 +117,6 @@ function updateFor(kind: AlertKind, tenant: string, ip: string, confidence: numb
     severity: 'high' as const,
     confidence,
     gapMs: SOURCE_SPRAY.gapMs,
-    explain,
+    explain: (a: Alert) => explain(a, ip),
   };
 }

@@ -100,6 +100,10 @@ function parse(record: RawRecord, ctx: ParseContext): AuthEvent[] {
     if (verdict.info.credentialValid) ev.credentialValid = true;
   }
   if (verdict.code) ev.code = verdict.code;
+  if (ev.srcIp === '') {
+    const host = (dataString(v, 'WorkstationName') ?? dataString(v, 'Workstation'))?.trim().toLowerCase();
+    if (host && host !== '-') ev.srcHost = clip(host.replace(/^\\+/, ''), 128);
+  }
   const protocol = protocolOf(eventId, v);
   if (protocol) ev.protocol = protocol;
   return [ev];
