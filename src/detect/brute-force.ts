@@ -4,7 +4,7 @@ import type { DetectContext } from './context.js';
 import { HOUR } from './context.js';
 import { SlidingWindow } from './state/window.js';
 import { TtlMap } from './state/ttl-map.js';
-import { accountKey, isGuessFailure } from './classify.js';
+import { accountKey, isCredentialSuccess, isGuessFailure } from './classify.js';
 import { plural, span } from './explain.js';
 
 const MIN = 60_000;
@@ -45,12 +45,47 @@ function partOfDistributedSpray(e: AuthEvent, ctx: DetectContext): boolean {
 /** Many failed passwords on one account (T1110.001), from one address or many. */
 export function bruteForceDetector(): Detector {
   const windows = new TtlMap<string, AccountWindow>(BRUTE_FORCE.slowWindowMs, 200_000);
+  /** failures per address on each account with an open brute-force alert */
+  const guessers = new TtlMap<string, Map<string, number>>(BRUTE_FORCE.gapMs, 100_000);
+
+  function countGuess(key: string, ip: string, now: number, n = 1): void {
+    if (!ip) return;
+    const m = guessers.upsert(key, now, () => new Map());
+    if (m.size < 10_000 || m.has(ip)) m.set(ip, (m.get(ip) ?? 0) + n);
+  }
 
   return {
     id: 'brute_force',
     onEvent(e: AuthEvent, ctx: DetectContext) {
-      if (!isGuessFailure(e) || !e.user) return;
+      if (!e.user) return;
       const key = accountKey(e);
+      if (isCredentialSuccess(e)) {
+        // the guessing ends with the right password, from an address that was doing the guessing
+        // (even an address that also has honest sign-ins: the victim's own network may be the attacker's)
+        const tries = guessers.peek(key)?.get(e.srcIp) ?? 0;
+        if (tries < 3 || !ctx.alerts.find('brute_force', e.tenant, e.user, e.time, BRUTE_FORCE.gapMs)) return;
+        const ep = ctx.alerts.upsert(
+          {
+            kind: 'compromise',
+            technique: 'T1110.001',
+            tenant: e.tenant,
+            key: e.user,
+            severity: 'critical',
+            confidence: 0.9,
+            gapMs: 7 * 24 * HOUR,
+            explain: (a) =>
+              `After ${plural(tries, 'wrong password')} from ${e.srcIp}, the password of ${a.users[0] ?? 'the account'} was accepted from that same address: ` +
+              'the guessing worked. Assume the account is in the attacker\'s hands until the password is reset and sessions are revoked.',
+          },
+          e.time,
+          e.time,
+          [e],
+        );
+        ctx.markAttack(ep.alert, [key], []);
+        guessers.delete(key);
+        return;
+      }
+      if (!isGuessFailure(e)) return;
       const update = {
         kind: 'brute_force' as const,
         technique: 'T1110.001',
@@ -68,6 +103,7 @@ export function bruteForceDetector(): Detector {
       if (open) {
         ctx.alerts.upsert(update, e.time, e.time, [e]);
         ctx.markAttack(open.alert, [key], attackingIps([e], ctx));
+        countGuess(key, e.srcIp, e.time);
         return;
       }
       const w = windows.upsert(key, e.time, () => ({
@@ -99,10 +135,12 @@ export function bruteForceDetector(): Detector {
         events,
       );
       ctx.markAttack(ep.alert, [key], attackingIps(events, ctx));
+      for (const f of events) countGuess(key, f.srcIp, e.time);
       windows.delete(key);
     },
     onTick(now) {
       windows.expire(now);
+      guessers.expire(now);
     },
   };
 }

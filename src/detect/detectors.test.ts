@@ -108,6 +108,19 @@ describe('attacks are found', () => {
     expect(bf!.evidence.failures).toBe(335);
   });
 
+  it('brute force that ends in a success from the guessing address is a compromise, even from a known address', () => {
+    const events = officeLife({ tenant: 'bfc.example', users: 10, days: 3, seed: 30 });
+    const office = events.find((e) => e.user === 'user2@bfc.example' && e.outcome === 'success')!.srcIp;
+    const t = T0 + 2 * DAY + 20 * HOUR;
+    for (let k = 0; k < 147; k++) events.push(fail({ tenant: 'bfc.example', user: 'user2@bfc.example', srcIp: office, time: t + k * 3000 }));
+    events.push(ev({ tenant: 'bfc.example', user: 'user2@bfc.example', srcIp: office, time: t + 148 * 3000 }));
+    const alerts = detect(events);
+    expect(kinds(alerts)).toEqual(['brute_force', 'compromise']);
+    const comp = alerts.find((a) => a.kind === 'compromise')!;
+    expect(comp.severity).toBe('critical');
+    expect(comp.explanation).toMatch(/147 wrong passwords/);
+  });
+
   it('a spray from one address over many accounts', () => {
     const events = officeLife({ tenant: 'ps.example', users: 40, days: 3, seed: 8 });
     for (let u = 0; u < 30; u++) events.push(fail({ tenant: 'ps.example', user: `user${u}@ps.example`, srcIp: '45.14.0.9', time: T0 + DAY + 2 * HOUR + u * 40_000 }));
