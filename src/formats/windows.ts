@@ -182,7 +182,8 @@ function composeUser(name: string, domain: string | undefined): string {
 
 function cleanDomain(d: string | undefined): string | undefined {
   const s = d?.trim().toLowerCase();
-  return s && s !== '-' && s.length <= 255 ? s : undefined;
+  // '.' names the local machine, not a domain: the account then belongs to the computer's organization
+  return s && s !== '-' && s !== '.' && s.length <= 255 ? s : undefined;
 }
 
 /** "krbtgt/OFFSEC.LAN" → "offsec.lan" */
