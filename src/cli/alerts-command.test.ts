@@ -7,27 +7,13 @@ import { VigilError } from '../core/errors.js';
 import type { Alert } from '../core/types.js';
 import { openStore } from '../store/open.js';
 import { parseSince, registerAlertsCommand } from './alerts-command.js';
+import { makeAlert } from '../../test/support/alerts.js';
 
 const T0 = Date.UTC(2020, 8, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 const NOW = T0 + 100 * HOUR;
 
-function alert(over: Partial<Alert> & { id: string }): Alert {
-  return {
-    kind: 'password_spray',
-    technique: 'T1110.003',
-    severity: 'high',
-    confidence: 0.8,
-    tenant: 'contoso.com',
-    users: ['alice@contoso.com', 'bob@contoso.com'],
-    sourceIps: ['203.0.113.7'],
-    firstSeen: T0,
-    lastSeen: T0 + HOUR,
-    evidence: { attempts: 40, failures: 40, successes: 0, refs: [] },
-    explanation: 'One address tried passwords on 2 accounts.',
-    ...over,
-  };
-}
+const alert = makeAlert;
 
 const ALERTS: Alert[] = [
   alert({ id: 'spray-1', lastSeen: T0 + 2 * HOUR }),

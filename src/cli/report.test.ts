@@ -3,27 +3,21 @@ import type { Alert } from '../core/types.js';
 import type { IngestIssue } from '../ingest/types.js';
 import type { ScanSummary } from '../pipeline/types.js';
 import { renderReport } from './report.js';
+import { makeAlert } from '../../test/support/alerts.js';
 
 const T0 = Date.UTC(2020, 8, 1, 12, 0, 0);
 const HOUR = 3_600_000;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
+/** The report tests' default: one account, ten failures. */
 function alert(over: Partial<Alert> & { id: string }): Alert {
-  return {
-    kind: 'password_spray',
-    technique: 'T1110.003',
-    severity: 'high',
-    confidence: 0.8,
-    tenant: 'contoso.com',
+  return makeAlert({
     users: ['alice@contoso.com'],
-    sourceIps: ['203.0.113.7'],
-    firstSeen: T0,
-    lastSeen: T0 + HOUR,
     evidence: { attempts: 10, failures: 10, successes: 0, refs: [] },
     explanation: 'One address tried passwords on many accounts.',
     ...over,
-  };
+  });
 }
 
 function summary(over: Partial<ScanSummary> = {}): ScanSummary {

@@ -1,20 +1,4 @@
-import type { Alert, AlertKind } from '../core/types.js';
-
-/** Words a non-expert understands, for each kind of alert. */
-export const KIND_TITLES: Record<AlertKind, string> = {
-  brute_force: 'Password guessing against one account',
-  password_spray: 'Password spray from one address',
-  distributed_spray: 'Password spray from many addresses (low and slow)',
-  credential_stuffing: 'Credential stuffing / account-name guessing',
-  compromise: 'Account signed into by the attacker',
-  impossible_travel: 'Sign-ins from places too far apart',
-  anonymizer_signin: 'Sign-in through an anonymizer (Tor / anonymous proxy)',
-  mfa_fatigue: 'MFA push bombing',
-  legacy_auth: 'Legacy (no-MFA) sign-in on an account under attack',
-  unfamiliar_signin: 'Sign-in from an unfamiliar network and country',
-  intel_match: 'Activity from a known-hostile address',
-  provider_warning: 'Identity provider warning',
-};
+import type { Alert } from '../core/types.js';
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

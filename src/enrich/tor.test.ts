@@ -8,8 +8,6 @@ import { dateFromFileName, loadTorFile, TorIndex } from './tor.js';
 const FIX = (name: string): string => new URL(`../../test/fixtures/enrich/${name}`, import.meta.url).pathname;
 const SHARED = '/work/shared/datasets/tor-exit-nodes-snapshots';
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-tor-'));
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const at = (iso: string): number => Date.parse(iso);
 
 function isTor(idx: TorIndex, ip: string, t: number): boolean {

@@ -1,8 +1,8 @@
 import { RecordError } from '../core/errors.js';
 import { canonicalIp, clip, normalizeUser, obj, parseIsoTime, resolveTenant } from '../core/normalize.js';
-import type { AuthEvent, Geo } from '../core/types.js';
+import type { AuthEvent } from '../core/types.js';
 import { failureFromText, failureFromVendorCode, type FailureInfo } from './failure-codes.js';
-import { getPath, looseNumber, looseString, optString, optText, typeName } from './field-path.js';
+import { applyNetwork, getPath, looseString, optString, optText, typeName } from './field-path.js';
 import type { FormatParser, ParseContext, RawRecord } from './types.js';
 
 export const ecsParser: FormatParser = {
@@ -80,26 +80,13 @@ function parse(record: RawRecord, ctx: ParseContext): AuthEvent[] {
   if (app) ev.app = app;
   const protocol = looseString(r, 'network.protocol');
   if (protocol) ev.protocol = clip(protocol.toLowerCase(), 32);
-  const asn = looseNumber(r, 'source.as.number');
-  if (asn !== undefined && Number.isInteger(asn) && asn > 0) ev.asn = asn;
-  const asOrg = clip(looseString(r, 'source.as.organization.name'), 128);
-  if (asOrg) ev.asOrg = asOrg;
-  const geo = geoOf(r);
-  if (geo) ev.geo = geo;
+  applyNetwork(r, ev, {
+    asn: 'source.as.number',
+    asOrg: 'source.as.organization.name',
+    country: 'source.geo.country_iso_code',
+    city: 'source.geo.city_name',
+    lat: 'source.geo.location.lat',
+    lon: 'source.geo.location.lon',
+  });
   return [ev];
-}
-
-function geoOf(r: Record<string, unknown>): Geo | undefined {
-  const g: Geo = {};
-  const country = clip(looseString(r, 'source.geo.country_iso_code'), 8);
-  const city = clip(looseString(r, 'source.geo.city_name'), 64);
-  const lat = looseNumber(r, 'source.geo.location.lat');
-  const lon = looseNumber(r, 'source.geo.location.lon');
-  if (country) g.country = country;
-  if (city) g.city = city;
-  if (lat !== undefined && lon !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-    g.lat = lat;
-    g.lon = lon;
-  }
-  return Object.keys(g).length > 0 ? g : undefined;
 }

@@ -423,14 +423,7 @@ export const entraParser: FormatParser = {
   id: 'entra',
   name: 'Microsoft Entra ID sign-ins',
   framings: ['json', 'csv'],
-  detect(record: RawRecord): number {
-    try {
-      if (record.framing === 'json') return detectJson(record.value);
-      if (record.framing === 'csv') return detectCsv(record.value);
-      return 0;
-    } catch {
-      return 0;
-    }
-  },
+  detect: (record: RawRecord): number =>
+    record.framing === 'json' ? detectJson(record.value) : record.framing === 'csv' ? detectCsv(record.value) : 0,
   parse: parseEntra,
 };

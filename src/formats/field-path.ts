@@ -1,5 +1,6 @@
 import { RecordError } from '../core/errors.js';
-import { obj } from '../core/normalize.js';
+import { clip, obj } from '../core/normalize.js';
+import type { AuthEvent, Geo } from '../core/types.js';
 
 /** Deepest nesting getPath follows; JSON from logs never needs more, hostile input cannot recurse far. */
 const MAX_PARTS = 8;
@@ -102,4 +103,39 @@ export function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;
+}
+
+/** Where a format keeps the source network and location of a sign-in. */
+export interface NetworkPaths {
+  asn: string;
+  asOrg: string;
+  country: string;
+  city: string;
+  lat: string;
+  lon: string;
+  /** longest country value kept: ISO codes are 2, Okta writes names */
+  countryMax?: number;
+}
+
+/**
+ * Copy the record's own ASN, AS organization and location onto the event: values the identity
+ * provider gives are better than any offline lookup. Coordinates only when both are in range.
+ */
+export function applyNetwork(r: Record<string, unknown>, ev: AuthEvent, p: NetworkPaths): void {
+  const asn = looseNumber(r, p.asn);
+  if (asn !== undefined && Number.isInteger(asn) && asn > 0) ev.asn = asn;
+  const asOrg = clip(looseString(r, p.asOrg), 128);
+  if (asOrg) ev.asOrg = asOrg;
+  const g: Geo = {};
+  const country = clip(looseString(r, p.country), p.countryMax ?? 8);
+  const city = clip(looseString(r, p.city), 64);
+  const lat = looseNumber(r, p.lat);
+  const lon = looseNumber(r, p.lon);
+  if (country) g.country = country;
+  if (city) g.city = city;
+  if (lat !== undefined && lon !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+    g.lat = lat;
+    g.lon = lon;
+  }
+  if (Object.keys(g).length > 0) ev.geo = g;
 }

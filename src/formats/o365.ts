@@ -175,14 +175,7 @@ export const o365Parser: FormatParser = {
   id: 'o365',
   name: 'Office 365 Management Activity (AzureActiveDirectoryStsLogon)',
   framings: ['json', 'csv'],
-  detect(record: RawRecord): number {
-    try {
-      if (record.framing === 'json') return detectJson(record.value);
-      if (record.framing === 'csv') return detectCsv(record.value);
-      return 0;
-    } catch {
-      return 0;
-    }
-  },
+  detect: (record: RawRecord): number =>
+    record.framing === 'json' ? detectJson(record.value) : record.framing === 'csv' ? detectCsv(record.value) : 0,
   parse: parseO365,
 };

@@ -1,8 +1,8 @@
 import { RecordError } from '../core/errors.js';
 import { canonicalIp, clip, normalizeUser, obj, parseIsoTime, resolveTenant } from '../core/normalize.js';
-import type { AuthEvent, Geo } from '../core/types.js';
+import type { AuthEvent } from '../core/types.js';
 import { failureFromText, failureFromVendorCode, type FailureInfo } from './failure-codes.js';
-import { getPath, looseNumber, looseString, optNumber, optString, optText } from './field-path.js';
+import { applyNetwork, getPath, looseNumber, looseString, optNumber, optString, optText } from './field-path.js';
 import type { FormatParser, ParseContext, RawRecord } from './types.js';
 
 const AUTHENTICATION = 3002;
@@ -95,26 +95,13 @@ function parse(record: RawRecord, ctx: ParseContext): AuthEvent[] {
   if (ua) ev.userAgent = ua;
   const app = clip(looseString(r, 'service.name'), 128);
   if (app) ev.app = app;
-  const asn = looseNumber(r, 'src_endpoint.autonomous_system.number');
-  if (asn !== undefined && Number.isInteger(asn) && asn > 0) ev.asn = asn;
-  const asOrg = clip(looseString(r, 'src_endpoint.autonomous_system.name'), 128);
-  if (asOrg) ev.asOrg = asOrg;
-  const geo = geoOf(r);
-  if (geo) ev.geo = geo;
+  applyNetwork(r, ev, {
+    asn: 'src_endpoint.autonomous_system.number',
+    asOrg: 'src_endpoint.autonomous_system.name',
+    country: 'src_endpoint.location.country',
+    city: 'src_endpoint.location.city',
+    lat: 'src_endpoint.location.lat',
+    lon: 'src_endpoint.location.long',
+  });
   return [ev];
-}
-
-function geoOf(r: Record<string, unknown>): Geo | undefined {
-  const g: Geo = {};
-  const country = clip(looseString(r, 'src_endpoint.location.country'), 8);
-  const city = clip(looseString(r, 'src_endpoint.location.city'), 64);
-  const lat = looseNumber(r, 'src_endpoint.location.lat');
-  const lon = looseNumber(r, 'src_endpoint.location.long');
-  if (country) g.country = country;
-  if (city) g.city = city;
-  if (lat !== undefined && lon !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-    g.lat = lat;
-    g.lon = lon;
-  }
-  return Object.keys(g).length > 0 ? g : undefined;
 }

@@ -1,8 +1,8 @@
 import { RecordError } from '../core/errors.js';
 import { canonicalIp, clip, normalizeUser, obj, parseIsoTime, resolveTenant } from '../core/normalize.js';
-import type { AuthEvent, Geo } from '../core/types.js';
+import type { AuthEvent } from '../core/types.js';
 import { failureFromText, type FailureInfo } from './failure-codes.js';
-import { getPath, looseNumber, looseString, optString, optText } from './field-path.js';
+import { applyNetwork, getPath, looseString, optString, optText } from './field-path.js';
 import type { FormatParser, ParseContext, RawRecord } from './types.js';
 
 /** Primary and secondary sign-in steps whose outcome.result decides success or failure. */
@@ -99,12 +99,15 @@ function parse(record: RawRecord, ctx: ParseContext): AuthEvent[] {
   if (code && info) ev.code = code;
   const ua = clip(looseString(r, 'client.userAgent.rawUserAgent'), 512);
   if (ua) ev.userAgent = ua;
-  const geo = geoOf(r);
-  if (geo) ev.geo = geo;
-  const asn = looseNumber(r, 'securityContext.asNumber');
-  if (asn !== undefined && Number.isInteger(asn) && asn > 0) ev.asn = asn;
-  const asOrg = clip(looseString(r, 'securityContext.asOrg'), 128);
-  if (asOrg) ev.asOrg = asOrg;
+  applyNetwork(r, ev, {
+    asn: 'securityContext.asNumber',
+    asOrg: 'securityContext.asOrg',
+    country: 'client.geographicalContext.country',
+    city: 'client.geographicalContext.city',
+    lat: 'client.geographicalContext.geolocation.lat',
+    lon: 'client.geographicalContext.geolocation.lon',
+    countryMax: 64,
+  });
   if (getPath(r, 'securityContext.isProxy') === true) ev.anonymizer = 'proxy';
   const risk = THREAT_TYPES.get(eventType) ?? riskOf(r);
   if (risk) ev.providerRisk = risk;
@@ -138,21 +141,6 @@ function failureFor(r: Record<string, unknown>, eventType: string, reasonText: s
 function isFactorStep(r: Record<string, unknown>): boolean {
   const cred = looseString(r, 'authenticationContext.credentialType');
   return cred !== undefined && cred.toUpperCase() !== 'PASSWORD';
-}
-
-function geoOf(r: Record<string, unknown>): Geo | undefined {
-  const g: Geo = {};
-  const country = clip(looseString(r, 'client.geographicalContext.country'), 64);
-  const city = clip(looseString(r, 'client.geographicalContext.city'), 64);
-  const lat = looseNumber(r, 'client.geographicalContext.geolocation.lat');
-  const lon = looseNumber(r, 'client.geographicalContext.geolocation.lon');
-  if (country) g.country = country;
-  if (city) g.city = city;
-  if (lat !== undefined && lon !== undefined && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-    g.lat = lat;
-    g.lon = lon;
-  }
-  return Object.keys(g).length > 0 ? g : undefined;
 }
 
 /** ThreatInsight flag, else the behaviour-risk level Okta writes as "{..., level=HIGH}". */

@@ -32,8 +32,8 @@ export interface FormatParser {
   /** framings this parser reads */
   readonly framings: readonly Framing[];
   /**
-   * How sure the parser is that this record is its format, 0..1. Must not throw.
-   * Called on the first records of a file to pick its format.
+   * How sure the parser is that this record is its format, 0..1. Called on the first records of a
+   * file to pick its format, through ingest/detect.ts detectScore(), which counts a throw as 0.
    */
   detect(record: RawRecord): number;
   /**

@@ -48,12 +48,7 @@ function detect(record: RawRecord): number {
   if (record.framing !== 'json') return 0;
   const r = obj(record.value);
   if (!r) return 0;
-  let v: ReturnType<typeof viewOf>;
-  try {
-    v = viewOf(r);
-  } catch {
-    return 0.3; // a Windows-shaped record with a broken field: parse() will say which
-  }
+  const v = viewOf(r);
   if (!v || eventIdOf(v.eventId) === undefined) return 0;
   const provider = v.provider?.toLowerCase() ?? '';
   if (provider.includes('security-auditing')) return 0.95;

@@ -16,7 +16,11 @@ export function parserForId(id: string, parsers: readonly FormatParser[] = PARSE
   return p;
 }
 
-function safeScore(parser: FormatParser, record: RawRecord): number {
+/**
+ * A parser's detect() score made safe: a throw or a score outside 0..1 counts as 0. This is the one
+ * place that guards detect(), so parsers need no try/catch of their own.
+ */
+export function detectScore(parser: FormatParser, record: RawRecord): number {
   try {
     const s = parser.detect(record);
     // a parser bug must not decide the format: NaN and out-of-range scores are clamped
@@ -40,7 +44,7 @@ export function detectParser(sample: readonly RawRecord[], parsers: readonly For
     let n = 0;
     for (const record of sample) {
       n++;
-      if (parser.framings.includes(record.framing)) sum += safeScore(parser, record);
+      if (parser.framings.includes(record.framing)) sum += detectScore(parser, record);
     }
     const avg = sum / n;
     if (avg > bestScore || (best === undefined && avg >= bestScore)) {

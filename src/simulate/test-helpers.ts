@@ -22,6 +22,6 @@ export function collect(opts: SimOptions): { sim: Simulation; events: SimEvent[]
   return { sim, events: [...sim.events()] };
 }
 
-export function forced(format: SimFormat, over: Partial<SimOptions> & { campaigns?: unknown[] } = {}): SimOptions {
+export function forced(format: SimFormat, over: Parameters<typeof smallOptions>[0] = {}): SimOptions {
   return smallOptions({ format, ...over });
 }
