@@ -279,6 +279,10 @@ function inputSection(s: ScanSummary): string[] {
     lines.push('  Skipped files:');
     for (const i of fatal) lines.push(`    ${issueLine(i)}`);
   }
+  if ((st.late ?? 0) > 0) {
+    // detectors still saw them, a little out of place; a larger --max-lateness puts them in order
+    lines.push(`  Out of order:      ${formatCount(st.late ?? 0)} events arrived later than --max-lateness allows`);
+  }
   lines.push(`  Scan took:         ${(s.durationMs / 1000).toFixed(1)} s`);
   return lines;
 }

@@ -77,6 +77,7 @@ export function registerScanCommand(program: Command): void {
           bundled: flags.defaultGeo,
         },
         onProgress: progress ? (file, bytes, total) => progress.update(file, bytes, total) : undefined,
+        onEvent: progress ? () => progress.event() : undefined,
       });
       progress?.done();
 

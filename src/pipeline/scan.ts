@@ -63,7 +63,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
     }),
   );
   try {
-    for await (const e of orderedEvents(streams, { latenessMs: opts.latenessMs ?? 15 * 60_000 })) {
+    for await (const e of orderedEvents(streams, { latenessMs: opts.latenessMs ?? 15 * 60_000, stats })) {
       enrichment.enrich(e);
       tenants[e.tenant] = (tenants[e.tenant] ?? 0) + 1;
       if (firstEvent === undefined || e.time < firstEvent) firstEvent = e.time;
