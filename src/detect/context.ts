@@ -4,11 +4,18 @@ import { CappedSet, TtlMap } from './state/ttl-map.js';
 import { isCredentialSuccess, isGuessFailure } from './classify.js';
 
 /**
- * Enterprise VPN and secure-web-gateway networks: a sign-in through them is located at the
- * provider's data centre, not where the person is (Zscaler AS22616 / AS53813, Netskope AS55256,
- * Cisco Umbrella AS36692, Cloudflare WARP AS13335).
+ * Enterprise VPN and secure-web-gateway operators: a sign-in through them is located at the
+ * provider's data centre, not where the person is. Matched on the AS organization's name, because
+ * each runs many ASNs (Zscaler alone: AS22616, AS53813, AS62044, ...).
  */
-export const LOCATION_HIDING_ASNS: ReadonlySet<number> = new Set([22616, 53813, 55256, 36692, 13335]);
+const LOCATION_HIDING_OPERATORS = ['zscaler', 'netskope', 'palo alto networks', 'opendns', 'cisco umbrella', 'forcepoint', 'iboss', 'menlo security', 'cloudflare'];
+
+/** The sign-in's geolocation says nothing about where the person is (anonymizer or corporate gateway). */
+export function hidesLocation(e: { anonymizer?: string; asOrg?: string }): boolean {
+  if (e.anonymizer !== undefined) return true;
+  const org = e.asOrg?.toLowerCase();
+  return org !== undefined && LOCATION_HIDING_OPERATORS.some((o) => org.includes(o));
+}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -168,7 +175,7 @@ export class DetectContext {
         lon: e.geo?.lon,
         country: e.geo?.country,
         shared: e.srcIp ? this.isSharedEgress(e.srcIp) : false,
-        locationHidden: e.anonymizer !== undefined || (e.asn !== undefined && LOCATION_HIDING_ASNS.has(e.asn)),
+        locationHidden: hidesLocation(e),
       };
     }
     if (e.asn !== undefined) {

@@ -1,7 +1,7 @@
 import type { AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
-import { HOUR, LOCATION_HIDING_ASNS } from './context.js';
+import { HOUR, hidesLocation } from './context.js';
 import { distanceKm, locate } from './country-centroids.js';
 import { listSome } from './explain.js';
 import { compromiseReason } from './compromise.js';
@@ -23,8 +23,7 @@ export function impossibleTravelDetector(): Detector {
   return {
     id: 'impossible_travel',
     onEvent(e: AuthEvent, ctx: DetectContext) {
-      if (e.outcome !== 'success' || !e.user || !e.srcIp || e.privateIp || e.anonymizer) return;
-      if (e.asn !== undefined && LOCATION_HIDING_ASNS.has(e.asn)) return;
+      if (e.outcome !== 'success' || !e.user || !e.srcIp || e.privateIp || hidesLocation(e)) return;
       const hist = ctx.account(e.tenant, e.user);
       const prev = hist?.lastSuccess;
       if (!prev || prev.shared || prev.locationHidden || prev.ip === e.srcIp || hist.ips.includes(e.srcIp)) return;

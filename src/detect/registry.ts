@@ -19,8 +19,9 @@ import { providerWarningDetector } from './provider-warning.js';
 export function defaultDetectors(): Detector[] {
   return [
     bruteForceDetector(),
-    sourceSprayDetector(),
+    // the rotating spray is judged first: its addresses then do not each raise a one-source spray
     distributedSprayDetector(),
+    sourceSprayDetector(),
     intelMatchDetector(),
     mfaFatigueDetector(),
     compromiseDetector(),

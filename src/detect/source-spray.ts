@@ -26,6 +26,11 @@ interface SourceState {
   events: SlidingWindow<AuthEvent>;
 }
 
+function partOfDistributedSpray(e: AuthEvent, ctx: DetectContext): boolean {
+  if (!e.srcIp) return false;
+  return ctx.alerts.find('distributed_spray', e.tenant, 'tenant', ctx.now, 48 * HOUR)?.ips.has(e.srcIp) ?? false;
+}
+
 function explain(a: Alert, source: string): string {
   const stuffing = a.kind === 'credential_stuffing';
   const who = source.startsWith('host:') ? `The computer ${source.slice(5)}` : `The address ${source}`;
@@ -58,6 +63,8 @@ export function sourceSprayDetector(): Detector {
       const open =
         ctx.alerts.find('password_spray', e.tenant, source, ctx.now, SOURCE_SPRAY.gapMs) ??
         ctx.alerts.find('credential_stuffing', e.tenant, source, ctx.now, SOURCE_SPRAY.gapMs);
+      // an address that is one of many in the organization's rotating spray is that spray, not a spray of its own
+      if (!open && partOfDistributedSpray(e, ctx)) return;
       const known = open?.alert.kind ?? alerted.touch(source, ctx.now);
       if (known) {
         const ep = ctx.alerts.upsert(updateFor(known, e.tenant, source, 0.8), e.time, ctx.now, [e]);
@@ -90,6 +97,7 @@ export function sourceSprayDetector(): Detector {
         list.push(f);
       }
       for (const [tenant, events] of byTenant) {
+        if (e.srcIp && ctx.alerts.find('distributed_spray', tenant, 'tenant', ctx.now, 48 * HOUR)?.ips.has(e.srcIp)) continue;
         const ep = ctx.alerts.upsert(
           updateFor(kind, tenant, source, Math.min(0.95, 0.6 + accounts / 50)),
           events[0]!.time,
