@@ -20,27 +20,40 @@ export function compromiseReason(e: AuthEvent, ctx: DetectContext): string | und
   const acct = accountKey(e);
   const ipState = e.srcIp ? ctx.ip(e.srcIp) : undefined;
   if (e.srcIp && ctx.attackIps.peek(e.srcIp)) return `from ${e.srcIp}, an address that was attacking accounts`;
-  if (ipState && ipState.successes === 0) {
+  if (ipState && e.srcIp && !ctx.hasHonestHistory(e.srcIp)) {
     const others = ipState.guessAccounts.count - (ipState.guessAccounts.has(acct) ? 1 : 0);
     if (others >= COMPROMISE.infraAccounts) return `from ${e.srcIp}, which had just failed on ${others} other accounts`;
   }
   if (e.intel && e.intel.length > 0) return `from ${e.srcIp}, listed as hostile in ${e.intel.join(', ')}`;
-  const mark = ctx.attackedAccounts.peek(acct);
-  if (!mark || e.time - mark.since > COMPROMISE.attackedWithinMs) return undefined;
-  if (e.srcIp && ctx.isSharedEgress(e.srcIp)) return undefined;
-  if (e.anonymizer === 'tor' || e.anonymizer === 'proxy' || e.anonymizer === 'vpn') {
-    return `through ${e.anonymizer === 'tor' ? 'Tor' : `an anonymous ${e.anonymizer}`} while the account was under attack`;
-  }
   const hist = ctx.account(e.tenant, e.user);
-  if (!hist || hist.successes < COMPROMISE.minHistory) {
-    return e.anonymizer === 'hosting' ? `from a hosting provider (${e.asOrg ?? `AS${e.asn}`}) while the account was under attack` : undefined;
+  const known = hist !== undefined && hist.successes >= COMPROMISE.minHistory;
+  const newAsn = known && e.asn !== undefined && !hist.asns.includes(e.asn);
+  const newCountry = known && e.geo?.country !== undefined && hist.countries.length > 0 && !hist.countries.includes(e.geo.country);
+  // at most one other account of the organization signs in from this network: colleagues share home
+  // ISPs and carriers, attackers do not (one server in a data centre does not make it the org's network)
+  const foreignToOrg = e.asn !== undefined && ctx.tenantAsnCount(e.tenant, e.asn) <= 1;
+  const where = (): string => [e.asOrg ?? (e.asn !== undefined ? `AS${e.asn}` : ''), e.geo?.country].filter(Boolean).join(', ');
+  if (e.srcIp && (ctx.isSharedEgress(e.srcIp) || hist?.ips.includes(e.srcIp))) return undefined;
+
+  const mark = ctx.attackedAccounts.peek(acct);
+  if (mark && e.time - mark.since <= COMPROMISE.attackedWithinMs) {
+    if (e.anonymizer === 'tor' || e.anonymizer === 'proxy' || e.anonymizer === 'vpn') {
+      return `through ${e.anonymizer === 'tor' ? 'Tor' : `an anonymous ${e.anonymizer}`} while the account was under attack`;
+    }
+    if (!known) {
+      return e.anonymizer === 'hosting' && foreignToOrg ? `from a hosting provider (${where()}) while the account was under attack` : undefined;
+    }
+    if (newAsn && foreignToOrg && (newCountry || e.anonymizer === 'hosting')) {
+      return `from a network and country this account never used (${where()}), which nobody in the organization uses, while it was under attack`;
+    }
+    return undefined;
   }
-  if (hist.ips.includes(e.srcIp)) return undefined;
-  const newAsn = e.asn !== undefined && !hist.asns.includes(e.asn);
-  const newCountry = e.geo?.country !== undefined && hist.countries.length > 0 && !hist.countries.includes(e.geo.country);
-  if (newAsn && (newCountry || e.anonymizer === 'hosting')) {
-    const where = [e.asOrg ?? (e.asn !== undefined ? `AS${e.asn}` : ''), e.geo?.country].filter(Boolean).join(', ');
-    return `from a network and country this account never used (${where}) while it was under attack`;
+  // no attack seen, but every mark of a sign-in with a stolen (phished) password at once
+  // formats without user agents (SSH, Windows) cannot tell the device: the other marks must carry it
+  const seenAgents = hist?.userAgents ?? [];
+  const newDevice = e.userAgent === undefined ? seenAgents.length === 0 : seenAgents.length > 0 && !seenAgents.includes(e.userAgent);
+  if (known && hist.successDays >= 2 && newAsn && newCountry && foreignToOrg && newDevice && e.anonymizer !== undefined) {
+    return `from ${where()}: a country, network and device this account never used, through ${e.anonymizer === 'hosting' ? 'a hosting provider' : `an anonymizer (${e.anonymizer})`} that nobody in the organization uses — the pattern of a stolen (phished) password`;
   }
   return undefined;
 }
@@ -58,34 +71,53 @@ function explain(a: Alert): string {
  * conditional access counts too: the password was right.
  */
 export function compromiseDetector(): Detector {
+  /** earlier successes from addresses that turned out to attack, within this long */
+  const lookBackMs = 7 * DAY;
+
+  function recheck(ctx: DetectContext): void {
+    while (ctx.newlyHostile.length > 0) {
+      const ip = ctx.newlyHostile.pop()!;
+      for (const s of ctx.ip(ip)?.recentSuccesses ?? []) {
+        if (ctx.now - s.time > lookBackMs || !s.user) continue;
+        raise(s, ctx, `from ${ip}, an address found attacking accounts afterwards`);
+      }
+    }
+  }
+
   return {
     id: 'compromise',
     onEvent(e: AuthEvent, ctx: DetectContext) {
+      if (ctx.newlyHostile.length > 0) recheck(ctx);
       if (!isCredentialSuccess(e) || !e.user) return;
       const reason = compromiseReason(e, ctx);
-      if (!reason) return;
-      const stoppedByMfa = e.outcome !== 'success';
-      const ep = ctx.alerts.upsert(
-        {
-          kind: 'compromise',
-          technique: 'T1078.004',
-          tenant: e.tenant,
-          key: e.user,
-          severity: 'critical',
-          confidence: stoppedByMfa ? 0.8 : 0.9,
-          gapMs: COMPROMISE.gapMs,
-          explain: (a) =>
-            explain(a) +
-            (a.evidence.successes === 0
-              ? ' The sign-in was stopped at the MFA or access-policy step, but the password itself is known.'
-              : '') +
-            ` First sign-in ${reason}.`,
-        },
-        e.time,
-        e.time,
-        [e],
-      );
-      ctx.markAttack(ep.alert, [accountKey(e)], [e.srcIp]);
+      if (reason) raise(e, ctx, reason);
+    },
+    onTick(_now: number, ctx: DetectContext) {
+      if (ctx.newlyHostile.length > 0) recheck(ctx);
     },
   };
+}
+
+/** Raise (or extend) the critical compromise alert of the account that signed in with `e`. */
+function raise(e: AuthEvent, ctx: DetectContext, reason: string): void {
+  const stoppedByMfa = e.outcome !== 'success';
+  const ep = ctx.alerts.upsert(
+    {
+      kind: 'compromise',
+      technique: 'T1078.004',
+      tenant: e.tenant,
+      key: e.user,
+      severity: 'critical',
+      confidence: stoppedByMfa ? 0.8 : 0.9,
+      gapMs: COMPROMISE.gapMs,
+      explain: (a) =>
+        explain(a) +
+        (a.evidence.successes === 0 ? ' The sign-in was stopped at the MFA or access-policy step, but the password itself is known.' : '') +
+        ` First sign-in ${reason}.`,
+    },
+    e.time,
+    ctx.now,
+    [e],
+  );
+  ctx.markAttack(ep.alert, [accountKey(e)], [e.srcIp]);
 }

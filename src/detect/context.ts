@@ -23,6 +23,8 @@ const DAY = 24 * HOUR;
 /** What is known about one source address, across organizations. */
 export interface IpState {
   successes: number;
+  /** the last few successful sign-ins from here, judged again if the address turns out to attack */
+  recentSuccesses: AuthEvent[];
   /** accounts (tenant\0user) that signed in successfully from here */
   successAccounts: CappedSet<string>;
   guessFailures: number;
@@ -79,7 +81,7 @@ export class DetectContext {
   readonly attackIps = new TtlMap<string, AttackMark>(14 * DAY, 200_000);
   /** accounts (tenant\0user) targeted by a detected attack */
   readonly attackedAccounts = new TtlMap<string, AttackMark>(14 * DAY, 200_000);
-  /** ASNs from which each organization's accounts sign in successfully, with counts */
+  /** ASNs from which each organization's accounts sign in successfully, with how many accounts do */
   readonly tenantAsns = new Map<string, Map<number, number>>();
 
   constructor(limits: Partial<ContextLimits> = {}) {
@@ -102,7 +104,19 @@ export class DetectContext {
     return s !== undefined && s.successAccounts.count >= 3;
   }
 
-  /** How many successful sign-ins of this organization came from this ASN. */
+  /**
+   * The address has signed people in more than once: an office, a home, a carrier. One lone success
+   * is no history — it may be the attacker's own first try with a leaked password.
+   */
+  hasHonestHistory(ip: string): boolean {
+    const s = this.ips.peek(ip);
+    return s !== undefined && (s.successAccounts.count >= 2 || s.successes >= 2);
+  }
+
+  /**
+   * How many accounts of this organization sign in from this ASN. Counting accounts, not sign-ins,
+   * keeps one server or service account in a data centre from making that provider "the org's network".
+   */
   tenantAsnCount(tenant: string, asn: number | undefined): number {
     if (asn === undefined) return 0;
     return this.tenantAsns.get(tenant)?.get(asn) ?? 0;
@@ -114,13 +128,27 @@ export class DetectContext {
       m.alertIds.add(alert.id);
     }
     for (const ip of ips) {
-      // an address with successful sign-ins of its own before the attack (a typo from the victim's
-      // office or home) is not attack infrastructure: marking it would turn its owners into "compromises"
-      if (!ip || (this.ips.peek(ip)?.successes ?? 0) > 0) continue;
-      const m = this.attackIps.upsert(ip, this.now, () => ({ since: this.now, alertIds: new Set() }));
+      if (!ip) continue;
+      // an address with a history of honest sign-ins (an office, the victim's home mistyping during the
+      // attack) is not attack infrastructure: marking it would turn its owners into "compromises".
+      // One lone success is no such history: it may be the attacker's own, judged again below.
+      const s = this.ips.peek(ip);
+      if (this.hasHonestHistory(ip)) continue;
+      let fresh = false;
+      const m = this.attackIps.upsert(ip, this.now, () => {
+        fresh = true;
+        return { since: this.now, alertIds: new Set() };
+      });
       m.alertIds.add(alert.id);
+      if (fresh && s && s.recentSuccesses.length > 0) this.newlyHostile.push(ip);
     }
   }
+
+  /**
+   * Addresses just found to be attacking that had signed someone in before: the compromise detector
+   * judges those sign-ins again (a leaked password that worked at the first try, before the rest failed).
+   */
+  readonly newlyHostile: string[] = [];
 
   /** learn from an event, after the detectors have judged it */
   learn(e: AuthEvent): void {
@@ -129,6 +157,7 @@ export class DetectContext {
       const s = this.ips.upsert(e.srcIp, e.time, () => ({
         successes: 0,
         successAccounts: new CappedSet<string>(64),
+        recentSuccesses: [],
         guessFailures: 0,
         guessAccounts: new CappedSet<string>(256),
         guessTenants: new CappedSet<string>(64),
@@ -139,6 +168,8 @@ export class DetectContext {
       if (e.outcome === 'success') {
         s.successes++;
         s.successAccounts.add(key);
+        s.recentSuccesses.push(e);
+        if (s.recentSuccesses.length > 4) s.recentSuccesses.shift();
       } else if (isGuessFailure(e)) {
         s.guessFailures++;
         s.guessAccounts.add(key);
@@ -163,8 +194,10 @@ export class DetectContext {
       a.successDays++;
       a.lastSuccessDay = day;
     }
+    const newAsnForAccount = e.asn !== undefined && !a.asns.includes(e.asn);
     if (e.asn !== undefined) pushBounded(a.asns, e.asn, 12);
-    if (e.geo?.country) pushBounded(a.countries, e.geo.country, 8);
+    // a gateway's or anonymizer's country is not where the person is: it is not a habit
+    if (e.geo?.country && !hidesLocation(e)) pushBounded(a.countries, e.geo.country, 8);
     if (e.srcIp) pushBounded(a.ips, e.srcIp, 16);
     if (e.userAgent) pushBounded(a.userAgents, e.userAgent, 6);
     if (!e.privateIp) {
@@ -178,7 +211,7 @@ export class DetectContext {
         locationHidden: hidesLocation(e),
       };
     }
-    if (e.asn !== undefined) {
+    if (e.asn !== undefined && newAsnForAccount) {
       let m = this.tenantAsns.get(e.tenant);
       if (!m) this.tenantAsns.set(e.tenant, (m = new Map()));
       if (m.size < 20_000 || m.has(e.asn)) m.set(e.asn, (m.get(e.asn) ?? 0) + 1);

@@ -177,6 +177,32 @@ describe('attacks are found', () => {
     expect(comp[0]!.explanation).toMatch(/password itself is known/);
   });
 
+  it('a leaked password that worked at the first try is a compromise once its address is seen stuffing', () => {
+    const events = officeLife({ tenant: 'leak.example', users: 20, days: 3, seed: 31 });
+    const t = T0 + DAY + 20 * HOUR;
+    events.push(ev({ tenant: 'leak.example', user: 'user7@leak.example', srcIp: '109.40.18.237', asn: 3209, time: t }));
+    for (let u = 0; u < 12; u++) events.push(fail({ tenant: 'leak.example', user: `gone${u}@leak.example`, reason: 'unknown_user', srcIp: '109.40.18.237', time: t + 2 * HOUR + u * MIN }));
+    const alerts = detect(events);
+    const comp = alerts.filter((a) => a.kind === 'compromise');
+    expect(comp.map((a) => a.users)).toEqual([['user7@leak.example']]);
+    expect(comp[0]!.firstSeen).toBe(t);
+    expect(comp[0]!.detectedAt).toBeGreaterThan(t + 2 * HOUR);
+    expect(comp[0]!.explanation).toMatch(/found attacking accounts afterwards/);
+  });
+
+  it('a phished password used from a foreign hosting network with a new device is a compromise; a commuter is not', () => {
+    const events = officeLife({ tenant: 'ph.example', users: 15, days: 6, seed: 32 }).map((e) => ({ ...e, asn: e.asn ?? 64501 }));
+    // a server of the organization in a data centre: one account, does not make that provider "the org's network"
+    for (let k = 0; k < 20; k++) events.push(ev({ tenant: 'ph.example', user: 'svc@ph.example', srcIp: '95.216.1.1', asn: 24940, anonymizer: 'hosting', geo: { country: 'FI' }, time: T0 + k * HOUR }));
+    const t = T0 + 5 * DAY + 19 * HOUR;
+    events.push(ev({ tenant: 'ph.example', user: 'user3@ph.example', srcIp: '95.216.166.80', asn: 24940, anonymizer: 'hosting', geo: { country: 'FI' }, userAgent: 'Mozilla/5.0 (Windows NT 10.0)', time: t }));
+    // a colleague on a new home ISP in the same country with their usual device: nothing to say
+    events.push(ev({ tenant: 'ph.example', user: 'user4@ph.example', srcIp: '198.51.100.200', asn: 64999, geo: { country: 'US' }, userAgent: 'UA-4', time: t + HOUR }));
+    const alerts = detect(events);
+    expect(alerts.map((a) => `${a.kind} ${a.users.join(',')}`)).toEqual(['compromise user3@ph.example']);
+    expect(alerts[0]!.explanation).toMatch(/phished/);
+  });
+
   it('MFA push bombing, then an accepted prompt', () => {
     const events = officeLife({ tenant: 'push.example', users: 10, days: 3, seed: 14 });
     const t = T0 + DAY + 22 * HOUR;

@@ -99,8 +99,8 @@ export function distributedSprayDetector(): Detector {
       // an internal host (a single-source matter), and an address failing again and again on one
       // account is a device with a stale password or a brute force (both judged elsewhere)
       if (!e.srcIp || !e.user || e.privateIp) return;
+      if (ctx.hasHonestHistory(e.srcIp)) return;
       const ip = ctx.ip(e.srcIp);
-      if (ip && ip.successes > 0) return;
       if (ip && ip.guessAccounts.count === 1 && ip.guessFailures >= 3) return;
       const now = ctx.now;
       let t = tenants.get(e.tenant);

@@ -28,7 +28,7 @@ export function unfamiliarSigninDetector(): Detector {
       if (hist.ips.includes(e.srcIp) || hist.asns.includes(e.asn)) return;
       const country = e.geo?.country;
       if (!country || hist.countries.length === 0 || hist.countries.includes(country)) return;
-      if (ctx.isSharedEgress(e.srcIp) || ctx.tenantAsnCount(e.tenant, e.asn) > 0) return;
+      if (ctx.isSharedEgress(e.srcIp) || ctx.tenantAsnCount(e.tenant, e.asn) > 1) return;
       const newDevice = e.userAgent !== undefined && hist.userAgents.length > 0 && !hist.userAgents.includes(e.userAgent);
       if (!newDevice && e.anonymizer !== 'hosting') return;
       if (compromiseReason(e, ctx)) return;
