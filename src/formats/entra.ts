@@ -12,8 +12,18 @@ import { clientAppInfo, meaningOfCode, type CodeMeaning } from './entra-codes.js
 
 /** Field name as compared: trimmed, lower-case, runs of spaces collapsed ("Autonomous system  number"). */
 export function normKey(key: string): string {
-  return key.trim().toLowerCase().replace(/\s+/g, ' ');
+  // every record of a file repeats the same few dozen names: remember their normal forms
+  let k = normKeys.get(key);
+  if (k === undefined) {
+    k = key.trim().toLowerCase().replace(/\s+/g, ' ');
+    if (key.length > 200) return k;
+    if (normKeys.size >= 4096) normKeys.clear();
+    normKeys.set(key, k);
+  }
+  return k;
 }
+
+const normKeys = new Map<string, string>();
 
 interface Field {
   /** the name as the record spells it, for error messages */

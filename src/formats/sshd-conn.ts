@@ -27,6 +27,7 @@ import type { AttemptKind } from './sshd-message.js';
  */
 
 interface Conn {
+  pid: string;
   host: string;
   lastSeen: number;
   /** a provisional line was counted; the next Failed line is that attempt */
@@ -46,6 +47,13 @@ const MAX_CONNS = 5000;
 export class ConnTracker {
   /** by pid, in creation order */
   private readonly conns = new Map<string, Conn>();
+  /**
+   * Creation order again, as a queue read from `head`: finding the oldest through
+   * conns.keys().next() walks over every deleted slot V8 keeps at the front of the Map, which made
+   * each eviction O(MAX_CONNS) on busy logs. Entries whose connection was replaced are skipped.
+   */
+  private order: Conn[] = [];
+  private head = 0;
   /** held PAM events by connection, in arrival order (≈ time order) */
   private readonly held = new Map<Conn, AuthEvent>();
 
@@ -151,20 +159,35 @@ export class ConnTracker {
       c = undefined;
     }
     if (c === undefined) {
-      c = { host, lastSeen: time, credit: false, settled: false, user: '' };
+      c = { pid, host, lastSeen: time, credit: false, settled: false, user: '' };
       if (this.conns.size >= MAX_CONNS) this.evictOldest();
       this.conns.set(pid, c);
+      this.order.push(c);
+      if (this.order.length - this.head > 2 * MAX_CONNS) this.compactOrder();
     }
     // insertion order is creation order; connections are short, so the oldest is the stalest
     if (time > c.lastSeen) c.lastSeen = time;
     return c;
   }
 
+  /** Forget queue entries of connections that were replaced (pid reused) or evicted. */
+  private compactOrder(): void {
+    this.order = this.order.slice(this.head).filter((c) => this.conns.get(c.pid) === c);
+    this.head = 0;
+  }
+
   private evictOldest(): void {
-    const oldest = this.conns.keys().next();
-    if (oldest.done !== true) {
+    while (this.head < this.order.length) {
+      const oldest = this.order[this.head++] as Conn;
+      if (this.conns.get(oldest.pid) !== oldest) continue; // replaced or already gone
       // a held PAM event of an evicted connection stays in `held` and is released by time
-      this.conns.delete(oldest.value);
+      this.conns.delete(oldest.pid);
+      break;
+    }
+    // drop the consumed front now and then so the queue stays about as long as the Map
+    if (this.head > MAX_CONNS && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 

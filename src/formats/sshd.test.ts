@@ -195,6 +195,26 @@ describe('sshd: one event per attempt', () => {
     expect(evs.map((e) => e.ref)).toEqual(['auth.log:1', 'auth.log:6', 'auth.log:7']);
   });
 
+  it('forgets the oldest connection once 5000 are open, counting a pid reused by another host as new', () => {
+    const T = 'Mar 29 14:15:38';
+    const lines = [
+      `${T} h1 sshd[1]: Invalid user a from 192.0.2.1`,
+      `${T} h1 sshd[2]: Invalid user b from 192.0.2.2`,
+      // same pid on another host: a different connection, created after pid 2's
+      `${T} h2 sshd[1]: Invalid user c from 192.0.2.3`,
+    ];
+    // 4998 more connections make 5000 open; the 4999th forces one out
+    for (let pid = 1000; pid < 1000 + 4999; pid++) lines.push(`${T} h1 sshd[${pid}]: Accepted publickey for u from 198.51.100.1 port 1 ssh2`);
+    lines.push(`${T} h2 sshd[1]: Failed password for invalid user c from 192.0.2.3 port 2 ssh2`);
+    lines.push(`${T} h1 sshd[2]: Failed password for invalid user b from 192.0.2.2 port 2 ssh2`);
+    const evs = run(lines);
+    const failed = evs.filter((e) => e.app === 'password');
+    // h2's pid 1 is still open, so its Failed line is the attempt Invalid user already counted;
+    // h1's pid 2 was the oldest and was forgotten, so its Failed line counts on its own
+    expect(failed.map((e) => e.user)).toEqual(['b']);
+    expect(evs).toHaveLength(3 + 4999 + 1);
+  });
+
   it('drops a pam_unix failure followed by Failed password of the same pid', () => {
     const evs = run([
       'Mar 30 15:54:17 h sshd[14356]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=24.151.103.17  user=elastic_user_0',
@@ -287,6 +307,30 @@ describe('sshd: line shapes', () => {
     expect(new Date(one(`2023-09-10T05:26:00.123456+00:00 host sshd[1]: ${MSG}`).time).toISOString()).toBe('2023-09-10T05:26:00.123Z');
     expect(new Date(one(`2023-11-14T00:20:42+0100 host sshd[1]: ${MSG}`).time).toISOString()).toBe('2023-11-13T23:20:42.000Z');
     expect(new Date(one(`Sep 10 05:26:00.654321 host sshd[1]: ${MSG}`).time).toISOString()).toBe('2024-09-10T05:26:00.654Z');
+  });
+
+  it('reads consecutive ISO stamps of one minute and the next exactly (fractions, zones, midnight, bad values)', () => {
+    const at = (stamp: string): string => new Date(one(`${stamp} host sshd[1]: ${MSG}`).time).toISOString();
+    const evs = run([
+      `2024-02-26T23:59:58.4+00:00 h sshd[1]: ${MSG}`,
+      `2024-02-26T23:59:59.43+00:00 h sshd[2]: ${MSG}`,
+      `2024-02-26T23:59:59.4349999+00:00 h sshd[3]: ${MSG}`,
+      `2024-02-26T23:59:59Z h sshd[4]: ${MSG}`,
+      `2024-02-26T23:59:59-05:00 h sshd[5]: ${MSG}`,
+      `2024-02-27T00:00:00.000001+00:00 h sshd[6]: ${MSG}`,
+    ]);
+    expect(evs.map((e) => new Date(e.time).toISOString())).toEqual([
+      '2024-02-26T23:59:58.400Z',
+      '2024-02-26T23:59:59.430Z',
+      '2024-02-26T23:59:59.434Z',
+      '2024-02-26T23:59:59.000Z',
+      '2024-02-27T04:59:59.000Z',
+      '2024-02-27T00:00:00.000Z',
+    ]);
+    expect(at('2024-02-26T24:00:00+00:00')).toBe('2024-02-27T00:00:00.000Z');
+    for (const bad of ['2024-02-26T23:59:60+00:00', '2024-02-26T24:00:30+00:00', '2024-13-26T10:00:00Z', '2024-02-26T10:00:0x+00:00']) {
+      expect(() => sshdParser.parse({ framing: 'text', value: `${bad} host sshd[1]: ${MSG}` }, newCtx()), bad).toThrow(/timestamp/);
+    }
   });
 
   it('converts RFC 3164 wall time with --tz, including DST', () => {

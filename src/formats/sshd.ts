@@ -107,7 +107,10 @@ function stampToMs(stamp: Stamp, ctx: ParseContext): number {
 function isoToMs(text: string, ctx: ParseContext): number {
   const tz = ctx.timeZone ?? 'UTC';
   const hasZone = text.endsWith('Z') || text.endsWith('z') || text.indexOf('+', 10) > 0 || text.indexOf('-', 10) > 0;
-  if (hasZone || tz === 'UTC' || text.length < 19) return parseIsoTime(text, 'timestamp');
+  if (hasZone || tz === 'UTC' || text.length < 19) {
+    const fast = fastIsoMs(text);
+    return Number.isNaN(fast) ? parseIsoTime(text, 'timestamp') : fast;
+  }
   const n = (a: number, b: number): number => Number(text.slice(a, b));
   const [y, mo, d, h, mi, s] = [n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19)];
   const frac = text[19] === '.' ? Math.floor(Number(`0${text.slice(19, 23)}`) * 1000) : 0;
@@ -115,6 +118,77 @@ function isoToMs(text: string, ctx: ParseContext): number {
     throw new RecordError(`timestamp: not a timestamp: ${JSON.stringify(text.slice(0, 40))}`);
   }
   return wallToUtc(y, mo - 1, d, h, mi, Math.min(s, 59), frac, tz);
+}
+
+function isDigitAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+}
+
+/** The minute last converted by fastIsoMs: "YYYY-MM-DDTHH:MM", its zone text, and its epoch ms. */
+let lastMinute = '';
+let lastZone = '';
+let lastMinuteMs = 0;
+
+/**
+ * parseIsoTime for the one shape rsyslog writes on every line, "YYYY-MM-DDTHH:MM:SS[.f…](Z|±HH:MM)",
+ * without its regexes and Date.parse: the minute (with its zone) is converted by parseIsoTime once
+ * and reused while lines stay in it; seconds and milliseconds are added by hand. NaN for any other
+ * shape or a second of 60, which then take the general path (same result, same errors).
+ */
+function fastIsoMs(t: string): number {
+  const n = t.length;
+  if (n < 20 || n > 40 || t.charCodeAt(16) !== 58 /* : */ || !isDigitAt(t, 17) || !isDigitAt(t, 18)) return NaN;
+  const sec = (t.charCodeAt(17) - 48) * 10 + (t.charCodeAt(18) - 48);
+  if (sec > 59) return NaN;
+  let i = 19;
+  let ms = 0;
+  if (t.charCodeAt(i) === 46 /* . */) {
+    i++;
+    const start = i;
+    while (i < n && isDigitAt(t, i)) {
+      // like parseIsoTime: only the first three digits count, the rest are cut off
+      if (i - start < 3) ms += (t.charCodeAt(i) - 48) * (i - start === 0 ? 100 : i - start === 1 ? 10 : 1);
+      i++;
+    }
+    if (i === start) return NaN;
+  }
+  const zoneLen = n - i;
+  if (!(zoneLen === 1 && (t.charCodeAt(i) === 90 || t.charCodeAt(i) === 122)) && !(zoneLen === 6 && isZoneOffset(t, i))) return NaN;
+  if (!t.startsWith(lastMinute, 0) || lastMinute.length !== 16 || !t.endsWith(lastZone) || lastZone.length !== zoneLen) {
+    if (!isStrictMinute(t)) return NaN;
+    const minute = t.slice(0, 16);
+    const zone = t.slice(i);
+    let base: number;
+    try {
+      base = parseIsoTime(`${minute}:00${zone}`, 'timestamp');
+    } catch {
+      return NaN;
+    }
+    lastMinute = minute;
+    lastZone = zone;
+    lastMinuteMs = base;
+  }
+  return lastMinuteMs + sec * 1000 + ms;
+}
+
+/** "YYYY-MM-DDTHH:MM" at the start, so only the ISO reader of Date.parse ever sees it */
+function isStrictMinute(t: string): boolean {
+  for (let i = 0; i < 16; i++) {
+    const c = t.charCodeAt(i);
+    const want = i === 4 || i === 7 ? 45 : i === 10 ? 84 : i === 13 ? 58 : -1;
+    if (want < 0 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  // Date.parse takes "24:00:00" as the next midnight but refuses "24:00:30": leave hour 24 to it
+  return t.charCodeAt(11) < 50 || (t.charCodeAt(11) === 50 && t.charCodeAt(12) < 52);
+}
+
+/** "+HH:MM" or "-HH:MM" at t[i..] */
+function isZoneOffset(t: string, i: number): boolean {
+  const c = t.charCodeAt(i);
+  return (
+    (c === 43 || c === 45) && isDigitAt(t, i + 1) && isDigitAt(t, i + 2) && t.charCodeAt(i + 3) === 58 && isDigitAt(t, i + 4) && isDigitAt(t, i + 5)
+  );
 }
 
 const MAX_MESSAGE_BYTES = 65_536;

@@ -91,18 +91,36 @@ export function sniffFraming(head: Buffer): FramingKind {
   return 'text';
 }
 
+/** A framed record, or a problem with one, in file order. */
+export type FramedItem = FramedRecord | { issue: { line: number; message: string; fatal: boolean } };
+
 /** Cuts a decoded byte stream into records with their starting line numbers. */
 export async function* frameRecords(
   chunks: AsyncIterable<Buffer>,
   kind: FramingKind,
   opts: FramingOptions,
 ): AsyncGenerator<FramedRecord> {
-  const limit = formatBytes(opts.maxRecordBytes);
+  for await (const batch of frameBatches(chunks, kind, opts.maxRecordBytes)) {
+    for (const item of batch) {
+      if ('issue' in item) opts.issue(item.issue.line, item.issue.message, item.issue.fatal);
+      else yield item;
+    }
+  }
+}
 
-  // Every framer works synchronously per chunk. Records and issues of one chunk are
-  // queued together and released in file order, so issues interleave with records as they occur.
-  type Queued = FramedRecord | { issue: { line: number; message: string; fatal: boolean } };
-  let batch: Queued[] = [];
+/**
+ * The records and issues of each input chunk as one array, in file order: one promise per chunk
+ * instead of one per record (the per-record async hop cost more than splitting the line). The
+ * consumer reports the issues itself, in place, so they interleave with its own per-record ones.
+ */
+export async function* frameBatches(
+  chunks: AsyncIterable<Buffer>,
+  kind: FramingKind,
+  maxRecordBytes: number = DEFAULT_MAX_RECORD_BYTES,
+): AsyncGenerator<FramedItem[]> {
+  const limit = formatBytes(maxRecordBytes);
+  // Every framer works synchronously per chunk.
+  let batch: FramedItem[] = [];
   const queueIssue = (line: number, message: string, fatal: boolean): void => {
     batch.push({ issue: { line, message, fatal } });
   };
@@ -110,7 +128,7 @@ export async function* frameRecords(
   let push: (chunk: Buffer) => void;
   let end: () => void;
   if (kind === 'csv') {
-    const framer = new CsvFramer(opts.maxRecordBytes, {
+    const framer = new CsvFramer(maxRecordBytes, {
       record: (value, line) => batch.push({ record: { framing: 'csv', value }, line }),
       issue: (line, message) => queueIssue(line, message, false),
       tooLong,
@@ -119,7 +137,7 @@ export async function* frameRecords(
     end = () => framer.end();
   } else if (kind === 'json-document') {
     const scanner = new JsonDocScanner(
-      opts.maxRecordBytes,
+      maxRecordBytes,
       { record: (value, line) => batch.push({ record: { framing: 'json', value }, line }), issue: queueIssue },
       limit,
     );
@@ -143,22 +161,17 @@ export async function* frameRecords(
             // a line may hold a whole page or batch: {"records":[...]} or [...]
             for (const v of unwrapRecords(value)) batch.push({ record: { framing: 'json', value: v }, line });
           };
-    const splitter = new LineSplitter(opts.maxRecordBytes, onLine, tooLong);
+    const splitter = new LineSplitter(maxRecordBytes, onLine, tooLong);
     push = (c) => splitter.push(c);
     end = () => splitter.end();
   }
-  function* release(): Generator<FramedRecord> {
-    const out = batch;
-    batch = [];
-    for (const item of out) {
-      if ('issue' in item) opts.issue(item.issue.line, item.issue.message, item.issue.fatal);
-      else yield item;
-    }
-  }
   for await (const chunk of chunks) {
     push(chunk);
-    if (batch.length > 0) yield* release();
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
   }
   end();
-  yield* release();
+  if (batch.length > 0) yield batch;
 }

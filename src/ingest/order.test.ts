@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuthEvent } from '../core/types.js';
+import { EVENT_BATCHES, type EventStream } from './batches.js';
 import { orderedEvents, type OrderOptions } from './order.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-order-test-'));
@@ -134,5 +135,49 @@ describe('orderedEvents', () => {
     const out = await collect([[ev(9, 'a'), full, ev(1, 'b')]], { latenessMs: 0, runSize: 1, peekSize: 2, tmpDir: freshDir('fields') });
     expect(out.map((e) => e.ref)).toEqual(['b', 'full', 'a']);
     expect(out[1]).toEqual(full);
+  });
+});
+
+/** A stream that offers its events in the given batches, as readEvents does. */
+function batched(batches: AuthEvent[][]): AsyncIterable<AuthEvent> {
+  async function* gen(): AsyncGenerator<AuthEvent[]> {
+    for (const b of batches) yield b;
+  }
+  const s = stream(batches.flat()) as EventStream;
+  s[EVENT_BATCHES] = gen();
+  return s;
+}
+
+describe('orderedEvents on batched streams', () => {
+  it('merges batches cut anywhere into the same order as single events: time, then stream, then file order', async () => {
+    const a = [ev(1, 'a1'), ev(3, 'a3'), ev(3, 'a3b'), ev(7, 'a7'), ev(9, 'a9')];
+    const b = [ev(0, 'b0'), ev(3, 'b3'), ev(8, 'b8')];
+    const c = [ev(3, 'c3'), ev(4, 'c4'), ev(4, 'c4b'), ev(10, 'c10')];
+    const want = ['b0', 'a1', 'a3', 'a3b', 'b3', 'c3', 'c4', 'c4b', 'a7', 'b8', 'a9', 'c10'];
+    for (const cut of [1, 2, 3, 5]) {
+      const chunks = (xs: AuthEvent[]): AuthEvent[][] => Array.from({ length: Math.ceil(xs.length / cut) }, (_, i) => xs.slice(i * cut, i * cut + cut));
+      const out: string[] = [];
+      for await (const e of orderedEvents([batched(chunks(a)), batched(chunks(b)), batched(chunks(c))], { latenessMs: 0, peekSize: 2 })) {
+        out.push(e.ref as string);
+      }
+      expect(out, `batches of ${cut}`).toEqual(want);
+    }
+  });
+
+  it('reorders late events inside a batch and sorts a descending batched stream on disk', async () => {
+    const stats = { late: 0 };
+    const dir = freshDir('batched');
+    const mostly = [ev(10, 'm10'), ev(5, 'm5'), ev(20, 'm20'), ev(15, 'm15'), ev(40, 'm40')];
+    // steps of 20 ms: the 2-event peek sees it going back more than latenessMs
+    const desc = Array.from({ length: 30 }, (_, i) => ev(600 - i * 20, `d${600 - i * 20}`));
+    const out: AuthEvent[] = [];
+    const streams = [batched([mostly.slice(0, 3), mostly.slice(3)]), batched([desc.slice(0, 7), desc.slice(7, 8), desc.slice(8)])];
+    for await (const e of orderedEvents(streams, { latenessMs: 10, runSize: 4, peekSize: 2, tmpDir: dir, stats })) out.push(e);
+    expect(out).toHaveLength(35);
+    expect(isSorted(out)).toBe(true);
+    // m5 and m15 arrive within 10 ms of a later event: put in place, not late
+    expect(stats.late).toBe(0);
+    expect(out.filter((e) => e.ref?.startsWith('m')).map((e) => e.ref)).toEqual(['m5', 'm10', 'm15', 'm20', 'm40']);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

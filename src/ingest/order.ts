@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { AuthEvent } from '../core/types.js';
 import { KeyedMinHeap } from './heap.js';
 import { LineSplitter } from './lines.js';
+import { EVENT_BATCHES, type EventStream } from './batches.js';
 
 export interface OrderOptions {
   /** how far back in time an event may arrive in a mostly-sorted stream and still be put in place */
@@ -90,7 +91,8 @@ async function writeRun(shared: Shared, run: AuthEvent[]): Promise<string> {
   return path;
 }
 
-async function* readRun(path: string): AsyncGenerator<AuthEvent> {
+/** Events of a spilled run, an array per read chunk. */
+async function* readRun(path: string): AsyncGenerator<AuthEvent[]> {
   let queue: AuthEvent[] = [];
   const splitter = new LineSplitter(
     MAX_SPILL_LINE,
@@ -103,40 +105,110 @@ async function* readRun(path: string): AsyncGenerator<AuthEvent> {
   try {
     for await (const chunk of stream) {
       splitter.push(chunk as Buffer);
-      const out = queue;
-      queue = [];
-      yield* out;
+      if (queue.length > 0) {
+        yield queue;
+        queue = [];
+      }
     }
     splitter.end();
-    yield* queue;
+    if (queue.length > 0) yield queue;
   } finally {
     stream.destroy();
     await unlink(path).catch(() => undefined);
   }
 }
 
-/** k-way merge of time-sorted iterators; equal times come out in source index order. */
-async function* mergeSorted(sources: AsyncIterator<AuthEvent>[]): AsyncGenerator<AuthEvent> {
-  const heap = new KeyedMinHeap<number>();
-  const current: (AuthEvent | undefined)[] = new Array<AuthEvent | undefined>(sources.length);
+/*
+ * Everything below passes events along as arrays (batches): an async generator step costs about
+ * as much as parsing a short line, so the stages await once per batch, not once per event.
+ * Batches are never empty.
+ */
+
+/** Events of a batch stream one at a time, for the few places that look at single events. */
+class Cursor {
+  private batch: AuthEvent[] = [];
+  private idx = 0;
+  constructor(readonly source: AsyncIterator<AuthEvent[]>) {}
+
+  async next(): Promise<AuthEvent | undefined> {
+    while (this.idx >= this.batch.length) {
+      const r = await this.source.next();
+      if (r.done === true) return undefined;
+      this.batch = r.value;
+      this.idx = 0;
+    }
+    return this.batch[this.idx++];
+  }
+
+  /** what is left of the current batch, else the next batch; undefined at the end */
+  async nextBatch(): Promise<AuthEvent[] | undefined> {
+    if (this.idx < this.batch.length) {
+      const rest = this.idx === 0 ? this.batch : this.batch.slice(this.idx);
+      this.batch = [];
+      this.idx = 0;
+      return rest;
+    }
+    for (;;) {
+      const r = await this.source.next();
+      if (r.done === true) return undefined;
+      if (r.value.length > 0) return r.value;
+    }
+  }
+}
+
+const MERGE_BATCH = 4096;
+
+/** k-way merge of time-sorted batch streams; equal times come out in source index order. */
+async function* mergeSorted(sources: AsyncIterator<AuthEvent[]>[]): AsyncGenerator<AuthEvent[]> {
   try {
-    for (let i = 0; i < sources.length; i++) {
-      const r = await (sources[i] as AsyncIterator<AuthEvent>).next();
-      if (r.done !== true) {
-        current[i] = r.value;
-        heap.push(i, keyOf(r.value), i);
+    if (sources.length === 1) {
+      // nothing to merge: pass the batches through
+      const only = sources[0] as AsyncIterator<AuthEvent[]>;
+      for (;;) {
+        const r = await only.next();
+        if (r.done === true) return;
+        if (r.value.length > 0) yield r.value;
       }
     }
+    const heap = new KeyedMinHeap<number>();
+    const batches: AuthEvent[][] = new Array<AuthEvent[]>(sources.length);
+    const pos: number[] = new Array<number>(sources.length).fill(0);
+    const refill = async (i: number): Promise<void> => {
+      const src = sources[i] as AsyncIterator<AuthEvent[]>;
+      for (;;) {
+        const r = await src.next();
+        if (r.done === true) return;
+        if (r.value.length > 0) {
+          batches[i] = r.value;
+          pos[i] = 0;
+          heap.push(i, keyOf(r.value[0] as AuthEvent), i);
+          return;
+        }
+      }
+    };
+    for (let i = 0; i < sources.length; i++) await refill(i);
+    let out: AuthEvent[] = [];
     while (heap.size > 0) {
       const i = heap.pop() as number;
-      yield current[i] as AuthEvent;
-      const r = await (sources[i] as AsyncIterator<AuthEvent>).next();
-      if (r.done === true) current[i] = undefined;
-      else {
-        current[i] = r.value;
-        heap.push(i, keyOf(r.value), i);
+      const batch = batches[i] as AuthEvent[];
+      let p = pos[i] as number;
+      out.push(batch[p++] as AuthEvent);
+      if (p < batch.length) {
+        pos[i] = p;
+        heap.push(i, keyOf(batch[p] as AuthEvent), i);
+      } else {
+        if (out.length > 0) {
+          yield out;
+          out = [];
+        }
+        await refill(i);
+      }
+      if (out.length >= MERGE_BATCH) {
+        yield out;
+        out = [];
       }
     }
+    if (out.length > 0) yield out;
   } finally {
     for (const s of sources) await s.return?.(undefined);
   }
@@ -147,13 +219,13 @@ async function* mergeSorted(sources: AsyncIterator<AuthEvent>[]): AsyncGenerator
  * later by more than latenessMs has been seen. Events older than one already released are still
  * emitted (at once) and counted as late; nothing is dropped.
  */
-async function* reorder(head: AuthEvent[], rest: AsyncIterator<AuthEvent>, shared: Shared): AsyncGenerator<AuthEvent> {
+async function* reorder(head: AuthEvent[], rest: Cursor, shared: Shared): AsyncGenerator<AuthEvent[]> {
   const lateness = shared.opts.latenessMs;
   const heap = new KeyedMinHeap<AuthEvent>();
   let seq = 0;
   let maxSeen = -Infinity;
   let lastOut = -Infinity;
-  const out: AuthEvent[] = [];
+  let out: AuthEvent[] = [];
   const feed = (ev: AuthEvent): void => {
     const t = keyOf(ev);
     if (t < lastOut) shared.late();
@@ -168,28 +240,33 @@ async function* reorder(head: AuthEvent[], rest: AsyncIterator<AuthEvent>, share
   };
   for (const ev of head) feed(ev);
   head.length = 0;
-  yield* out.splice(0);
   for (;;) {
-    const r = await rest.next();
-    if (r.done === true) break;
-    feed(r.value);
-    if (out.length > 0) yield* out.splice(0);
+    if (out.length > 0) {
+      yield out;
+      out = [];
+    }
+    const batch = await rest.nextBatch();
+    if (batch === undefined) break;
+    for (const ev of batch) feed(ev);
   }
-  while (heap.size > 0) yield heap.pop() as AuthEvent;
+  while (heap.size > 0) out.push(heap.pop() as AuthEvent);
+  if (out.length > 0) yield out;
 }
 
 /** An unsorted stream: sorted runs of runSize events spilled to disk, then merged. */
-async function* externalSort(head: AuthEvent[], rest: AsyncIterator<AuthEvent>, shared: Shared): AsyncGenerator<AuthEvent> {
+async function* externalSort(head: AuthEvent[], rest: Cursor, shared: Shared): AsyncGenerator<AuthEvent[]> {
   const paths: string[] = [];
   let run = head;
   try {
     for (;;) {
-      const r = await rest.next();
-      if (r.done === true) break;
-      run.push(r.value);
-      if (run.length >= shared.runSize) {
-        paths.push(await writeRun(shared, run));
-        run = [];
+      const batch = await rest.nextBatch();
+      if (batch === undefined) break;
+      for (const ev of batch) {
+        run.push(ev);
+        if (run.length >= shared.runSize) {
+          paths.push(await writeRun(shared, run));
+          run = [];
+        }
       }
     }
     if (paths.length === 0 && run.length <= shared.memoryBudget) {
@@ -198,7 +275,7 @@ async function* externalSort(head: AuthEvent[], rest: AsyncIterator<AuthEvent>, 
       const held = run.length;
       try {
         run.sort(byTime);
-        yield* run;
+        for (let i = 0; i < run.length; i += MERGE_BATCH) yield run.slice(i, i + MERGE_BATCH);
       } finally {
         shared.memoryBudget += held;
       }
@@ -212,8 +289,8 @@ async function* externalSort(head: AuthEvent[], rest: AsyncIterator<AuthEvent>, 
   }
 }
 
-async function* orderOne(stream: AsyncIterable<AuthEvent>, shared: Shared): AsyncGenerator<AuthEvent> {
-  const it = stream[Symbol.asyncIterator]();
+async function* orderOne(stream: AsyncIterator<AuthEvent[]>, shared: Shared): AsyncGenerator<AuthEvent[]> {
+  const it = new Cursor(stream);
   try {
     const peekSize = shared.opts.peekSize ?? DEFAULT_PEEK;
     const lateness = shared.opts.latenessMs;
@@ -222,13 +299,13 @@ async function* orderOne(stream: AsyncIterable<AuthEvent>, shared: Shared): Asyn
     let sorted = true;
     let ended = false;
     while (head.length < peekSize) {
-      const r = await it.next();
-      if (r.done === true) {
+      const ev = await it.next();
+      if (ev === undefined) {
         ended = true;
         break;
       }
-      const t = keyOf(r.value);
-      head.push(r.value);
+      const t = keyOf(ev);
+      head.push(ev);
       if (t < maxSeen - lateness) {
         sorted = false;
         break;
@@ -237,7 +314,7 @@ async function* orderOne(stream: AsyncIterable<AuthEvent>, shared: Shared): Asyn
     }
     if (ended) {
       head.sort(byTime);
-      yield* head;
+      if (head.length > 0) yield head;
       return;
     }
     if (sorted && shared.liveSlots > 0) {
@@ -251,8 +328,17 @@ async function* orderOne(stream: AsyncIterable<AuthEvent>, shared: Shared): Asyn
     }
     yield* externalSort(head, it, shared);
   } finally {
-    await it.return?.(undefined);
+    await stream.return?.(undefined);
   }
+}
+
+/** The stream's batches: readEvents offers them directly, any other stream is wrapped. */
+function batchesOf(stream: AsyncIterable<AuthEvent>): AsyncIterator<AuthEvent[]> {
+  const batches = (stream as EventStream)[EVENT_BATCHES];
+  if (batches !== undefined) return batches;
+  return (async function* single(): AsyncGenerator<AuthEvent[]> {
+    for await (const ev of stream) yield [ev];
+  })();
 }
 
 /**
@@ -264,9 +350,14 @@ async function* orderOne(stream: AsyncIterable<AuthEvent>, shared: Shared): Asyn
  * and when the consumer stops early.
  */
 export async function* orderedEvents(streams: AsyncIterable<AuthEvent>[], opts: OrderOptions): AsyncGenerator<AuthEvent> {
+  for await (const batch of orderedBatches(streams, opts)) yield* batch;
+}
+
+/** orderedEvents as arrays of events (never empty). */
+export async function* orderedBatches(streams: AsyncIterable<AuthEvent>[], opts: OrderOptions): AsyncGenerator<AuthEvent[]> {
   const shared = new Shared(opts, Math.max(1, opts.runSize ?? DEFAULT_RUN_SIZE));
   try {
-    yield* mergeSorted(streams.map((s) => orderOne(s, shared)));
+    yield* mergeSorted(streams.map((s) => orderOne(batchesOf(s), shared)));
   } finally {
     await shared.cleanup();
   }

@@ -3,7 +3,8 @@ import type { AuthEvent } from '../core/types.js';
 import { PARSERS } from '../formats/registry.js';
 import type { FormatParser, Framing, ParseContext } from '../formats/types.js';
 import { DETECT_SAMPLE, detectParser, parserForId, unrecognizedMessage } from './detect.js';
-import { DEFAULT_MAX_RECORD_BYTES, FRAMING_LABEL, frameRecords, sniffFraming, type FramedRecord, type FramingKind } from './framing.js';
+import { DEFAULT_MAX_RECORD_BYTES, FRAMING_LABEL, frameBatches, sniffFraming, type FramedItem, type FramedRecord, type FramingKind } from './framing.js';
+import { EVENT_BATCHES, type EventStream } from './batches.js';
 import { openInput } from './reader.js';
 import type { IngestStats, InputFile, ReadOptions } from './types.js';
 
@@ -40,7 +41,31 @@ function readErrorMessage(err: unknown): string {
  * opts.onIssue and never thrown: a bad record is skipped, a bad file ends early. The only
  * exception is an unknown --format id (VigilError USAGE), a mistake in the command itself.
  */
-export async function* readEvents(file: InputFile, opts: ReadOptions, parsers: readonly FormatParser[] = PARSERS): AsyncGenerator<AuthEvent> {
+export function readEvents(file: InputFile, opts: ReadOptions, parsers: readonly FormatParser[] = PARSERS): EventStream {
+  const batches = readEventBatches(file, opts, parsers);
+  const events: EventStream = flatten(batches);
+  events[EVENT_BATCHES] = batches;
+  return events;
+}
+
+async function* flatten(batches: AsyncGenerator<AuthEvent[]>): AsyncGenerator<AuthEvent> {
+  try {
+    for (;;) {
+      const r = await batches.next();
+      if (r.done === true) return;
+      yield* r.value;
+    }
+  } finally {
+    await batches.return(undefined);
+  }
+}
+
+/** readEvents as one array of events per input chunk (never empty). */
+export async function* readEventBatches(
+  file: InputFile,
+  opts: ReadOptions,
+  parsers: readonly FormatParser[] = PARSERS,
+): AsyncGenerator<AuthEvent[]> {
   const forced = opts.format !== undefined ? parserForId(opts.format, parsers) : undefined;
   const stats = opts.stats ?? createIngestStats();
   const name = file.name;
@@ -68,28 +93,35 @@ export async function* readEvents(file: InputFile, opts: ReadOptions, parsers: r
 
   const sniffed = sniffFraming(opened.head);
   const kind = forced ? framingFor(forced, sniffed) : sniffed;
-  const records = frameRecords(opened.chunks, kind, {
-    maxRecordBytes,
-    issue: (line, message, isFatal) => {
-      if (!isFatal) stats.malformed++;
-      opts.onIssue({ file: name, line, message, fatal: isFatal });
-    },
-  });
+  const issue = (item: Extract<FramedItem, { issue: unknown }>): void => {
+    const { line, message, fatal: isFatal } = item.issue;
+    if (!isFatal) stats.malformed++;
+    opts.onIssue({ file: name, line, message, fatal: isFatal });
+  };
 
   const state: Record<string, unknown> = {};
   if (file.mtimeMs !== undefined) state.fileMtimeMs = file.mtimeMs;
   const ctx: ParseContext = { file: name, line: 0, defaultTenant: opts.defaultTenant, timeZone: opts.timeZone, state };
 
-  const it = records[Symbol.asyncIterator]();
+  const it = frameBatches(opened.chunks, kind, maxRecordBytes);
   try {
-    // Format detection looks at the first records; they are kept and parsed afterwards.
-    const sample: FramedRecord[] = [];
+    // Format detection looks at the first records; they are kept and parsed afterwards, and so are
+    // the items after them in the same batch (issues are reported where they occur).
     let parser = forced;
+    let rest: FramedItem[] = [];
     if (parser === undefined) {
+      const sample: FramedRecord[] = [];
       while (sample.length < DETECT_SAMPLE) {
         const r = await it.next();
         if (r.done === true) break;
-        sample.push(r.value);
+        const items = r.value;
+        let i = 0;
+        for (; i < items.length && sample.length < DETECT_SAMPLE; i++) {
+          const item = items[i] as FramedItem;
+          if ('issue' in item) issue(item);
+          else sample.push(item);
+        }
+        if (i < items.length) rest = items.slice(i);
       }
       if (sample.length === 0) {
         stats.emptyFiles = (stats.emptyFiles ?? 0) + 1;
@@ -104,18 +136,28 @@ export async function* readEvents(file: InputFile, opts: ReadOptions, parsers: r
         fatal(unrecognizedMessage(FRAMING_LABEL[kind], parsers));
         return;
       }
+      rest = [...sample, ...rest];
     }
     stats.byFormat[parser.id] = stats.byFormat[parser.id] ?? 0;
 
-    for (const framed of sample) yield* parseOne(parser, framed, ctx, opts, stats);
-    sample.length = 0;
+    let items = rest;
     for (;;) {
+      const out: AuthEvent[] = [];
+      for (const item of items) {
+        if ('issue' in item) issue(item);
+        else parseOne(parser, item, ctx, opts, stats, out);
+      }
+      if (out.length > 0) yield out;
       const r = await it.next();
       if (r.done === true) break;
-      yield* parseOne(parser, r.value, ctx, opts, stats);
+      items = r.value;
     }
     // events a parser held back waiting for a line that never came (sshd PAM failures)
-    if (parser.finish) yield* accept(parser, parser.finish(ctx), ctx, ctx.line, opts, stats);
+    if (parser.finish) {
+      const out: AuthEvent[] = [];
+      accept(parser, parser.finish(ctx), ctx, ctx.line, opts, stats, out);
+      if (out.length > 0) yield out;
+    }
   } catch (err) {
     fatal(readErrorMessage(err));
   } finally {
@@ -124,7 +166,7 @@ export async function* readEvents(file: InputFile, opts: ReadOptions, parsers: r
   }
 }
 
-function* parseOne(parser: FormatParser, framed: FramedRecord, ctx: ParseContext, opts: ReadOptions, stats: IngestStats): Generator<AuthEvent> {
+function parseOne(parser: FormatParser, framed: FramedRecord, ctx: ParseContext, opts: ReadOptions, stats: IngestStats, out: AuthEvent[]): void {
   stats.records++;
   ctx.line = framed.line;
   let events: AuthEvent[];
@@ -139,11 +181,19 @@ function* parseOne(parser: FormatParser, framed: FramedRecord, ctx: ParseContext
     opts.onIssue({ file: ctx.file, line: framed.line, message, fatal: false });
     return;
   }
-  yield* accept(parser, events, ctx, framed.line, opts, stats);
+  accept(parser, events, ctx, framed.line, opts, stats, out);
 }
 
 /** Count and hand on a parser's events, refusing any without a valid time. */
-function* accept(parser: FormatParser, events: AuthEvent[], ctx: ParseContext, line: number, opts: ReadOptions, stats: IngestStats): Generator<AuthEvent> {
+function accept(
+  parser: FormatParser,
+  events: AuthEvent[],
+  ctx: ParseContext,
+  line: number,
+  opts: ReadOptions,
+  stats: IngestStats,
+  out: AuthEvent[],
+): void {
   if (!Array.isArray(events)) return;
   for (const ev of events) {
     if (typeof ev !== 'object' || ev === null || !Number.isFinite(ev.time)) {
@@ -155,6 +205,6 @@ function* accept(parser: FormatParser, events: AuthEvent[], ctx: ParseContext, l
     if (!ev.ref) ev.ref = `${ctx.file}:${line}`;
     stats.events++;
     stats.byFormat[parser.id] = (stats.byFormat[parser.id] ?? 0) + 1;
-    yield ev;
+    out.push(ev);
   }
 }
