@@ -18,6 +18,10 @@ export const BRUTE_FORCE = {
   slowFailures: 40,
   slowWindowMs: 24 * HOUR,
   slowMinIps: 3,
+  /** rotated guessing: this many failures within `rotatedWindowMs` from at least `rotatedMinIps` strange addresses */
+  rotatedFailures: 10,
+  rotatedWindowMs: 10 * MIN,
+  rotatedMinIps: 3,
   gapMs: 6 * HOUR,
 };
 
@@ -116,6 +120,19 @@ export function bruteForceDetector(): Detector {
       w.slow.evict(e.time);
       let evidence: SlidingWindow<AuthEvent> | undefined;
       if (w.fast.length >= BRUTE_FORCE.fastFailures) evidence = w.fast;
+      else if (w.fast.length >= BRUTE_FORCE.rotatedFailures) {
+        // one account failing from several addresses that never signed it in, within minutes: guessing
+        // rotated over proxies (a person mistyping stays on one device and one address)
+        const since = e.time - BRUTE_FORCE.rotatedWindowMs;
+        const ips = new Set<string>();
+        let n = 0;
+        for (const f of w.fast.values()) {
+          if (f.time < since) continue;
+          n++;
+          if (f.srcIp && !(ctx.ip(f.srcIp)?.successAccounts.has(key) ?? false)) ips.add(f.srcIp);
+        }
+        if (n >= BRUTE_FORCE.rotatedFailures && ips.size >= BRUTE_FORCE.rotatedMinIps) evidence = w.fast;
+      }
       else if (w.slow.length >= BRUTE_FORCE.slowFailures && !partOfDistributedSpray(e, ctx)) {
         // slow guessing counts only addresses that never signed this account in (a stale password on
         // the account's own device retries from its usual address)

@@ -1,7 +1,9 @@
 import type { Alert, AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
-import { DAY } from './context.js';
+import { DAY, type AccountState, type IpState } from './context.js';
+import { distanceKm, locate } from './country-centroids.js';
+import { IMPOSSIBLE_TRAVEL } from './impossible-travel.js';
 import { accountKey, isCredentialSuccess } from './classify.js';
 import { listSome } from './explain.js';
 
@@ -19,7 +21,9 @@ export const COMPROMISE = {
 export function compromiseReason(e: AuthEvent, ctx: DetectContext): string | undefined {
   const acct = accountKey(e);
   const ipState = e.srcIp ? ctx.ip(e.srcIp) : undefined;
-  if (e.srcIp && ctx.attackIps.peek(e.srcIp)) return `from ${e.srcIp}, an address that was attacking accounts`;
+  if (e.srcIp && ctx.attackIps.peek(e.srcIp) && !coincidentalHome(e, ctx, ipState)) {
+    return `from ${e.srcIp}, an address that was attacking accounts`;
+  }
   if (ipState && e.srcIp && !ctx.hasHonestHistory(e.srcIp)) {
     const others = ipState.guessAccounts.count - (ipState.guessAccounts.has(acct) ? 1 : 0);
     if (others >= COMPROMISE.infraAccounts) return `from ${e.srcIp}, which had just failed on ${others} other accounts`;
@@ -43,8 +47,12 @@ export function compromiseReason(e: AuthEvent, ctx: DetectContext): string | und
     if (!known) {
       return e.anonymizer === 'hosting' && foreignToOrg ? `from a hosting provider (${where()}) while the account was under attack` : undefined;
     }
-    if (newAsn && foreignToOrg && (newCountry || e.anonymizer === 'hosting')) {
-      return `from a network and country this account never used (${where()}), which nobody in the organization uses, while it was under attack`;
+    if (newAsn && foreignToOrg && e.anonymizer === 'hosting') {
+      return `from a hosting provider this account never used (${where()}), which nobody in the organization uses, while it was under attack`;
+    }
+    // an ordinary ISP abroad is most often the person travelling: only a trip no one could make counts
+    if (newAsn && foreignToOrg && newCountry && travelImpossible(e, hist)) {
+      return `from a network and country this account never used (${where()}), too far from its last sign-in to have travelled, while it was under attack`;
     }
     return undefined;
   }
@@ -56,6 +64,31 @@ export function compromiseReason(e: AuthEvent, ctx: DetectContext): string | und
     return `from ${where()}: a country, network and device this account never used, through ${e.anonymizer === 'hosting' ? 'a hosting provider' : `an anonymizer (${e.anonymizer})`} that nobody in the organization uses — the pattern of a stolen (phished) password`;
   }
   return undefined;
+}
+
+/**
+ * A residential-proxy attacker borrows real homes: an address seen failing once or twice in a
+ * rotation, later used by an account in its usual country with its own provider or its own device,
+ * is that person, not the attacker's foothold.
+ */
+function coincidentalHome(e: AuthEvent, ctx: DetectContext, ip: IpState | undefined): boolean {
+  if (!ip || ip.guessFailures > 2 || e.anonymizer !== undefined || e.asn === undefined) return false;
+  const hist = ctx.account(e.tenant, e.user);
+  if (!hist || (e.geo?.country !== undefined && !hist.countries.includes(e.geo.country))) return false;
+  // their own provider, or their own device
+  return hist.asns.includes(e.asn) || (e.userAgent !== undefined && hist.userAgents.includes(e.userAgent));
+}
+
+/** Faster than an airliner since the account's last sign-in (see impossible-travel.ts). */
+function travelImpossible(e: AuthEvent, hist: AccountState): boolean {
+  const prev = hist.lastSuccess;
+  if (!prev || prev.locationHidden) return false;
+  const here = locate(e.geo);
+  const there = locate({ lat: prev.lat, lon: prev.lon, country: prev.country });
+  if (!here || !there) return false;
+  const km = distanceKm(here, there);
+  const hours = Math.max(e.time - prev.time, 60_000) / 3_600_000;
+  return km >= IMPOSSIBLE_TRAVEL.minDistanceKm && km / hours > IMPOSSIBLE_TRAVEL.maxSpeedKmh;
 }
 
 function explain(a: Alert): string {

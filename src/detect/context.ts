@@ -10,9 +10,16 @@ import { isCredentialSuccess, isGuessFailure } from './classify.js';
  */
 const LOCATION_HIDING_OPERATORS = ['zscaler', 'netskope', 'palo alto networks', 'opendns', 'cisco umbrella', 'forcepoint', 'iboss', 'menlo security', 'cloudflare'];
 
+/**
+ * Their best-known ASNs, for records that carry an ASN but no AS name (Entra gives the number only,
+ * and offline data may name another of the operator's ASNs for the same address).
+ */
+const LOCATION_HIDING_ASNS: ReadonlySet<number> = new Set([22616, 53813, 62044, 55256, 36692]);
+
 /** The sign-in's geolocation says nothing about where the person is (anonymizer or corporate gateway). */
-export function hidesLocation(e: { anonymizer?: string; asOrg?: string }): boolean {
+export function hidesLocation(e: { anonymizer?: string; asOrg?: string; asn?: number }): boolean {
   if (e.anonymizer !== undefined) return true;
+  if (e.asn !== undefined && LOCATION_HIDING_ASNS.has(e.asn)) return true;
   const org = e.asOrg?.toLowerCase();
   return org !== undefined && LOCATION_HIDING_OPERATORS.some((o) => org.includes(o));
 }

@@ -1,5 +1,6 @@
 import type { Detector } from './types.js';
 import { bruteForceDetector } from './brute-force.js';
+import { guessBurstDetector } from './guess-burst.js';
 import { sourceSprayDetector } from './source-spray.js';
 import { distributedSprayDetector } from './distributed-spray.js';
 import { compromiseDetector } from './compromise.js';
@@ -22,6 +23,7 @@ export function defaultDetectors(): Detector[] {
     // the rotating spray is judged first: its addresses then do not each raise a one-source spray
     distributedSprayDetector(),
     sourceSprayDetector(),
+    guessBurstDetector(),
     intelMatchDetector(),
     mfaFatigueDetector(),
     compromiseDetector(),
