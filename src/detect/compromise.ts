@@ -60,7 +60,11 @@ export function compromiseReason(e: AuthEvent, ctx: DetectContext): string | und
   // formats without user agents (SSH, Windows) cannot tell the device: the other marks must carry it
   const seenAgents = hist?.userAgents ?? [];
   const newDevice = e.userAgent === undefined ? seenAgents.length === 0 : seenAgents.length > 0 && !seenAgents.includes(e.userAgent);
-  if (known && hist.successDays >= 2 && newAsn && newCountry && foreignToOrg && newDevice && e.anonymizer !== undefined) {
+  // a couple of sign-ins are enough to know the country and device: the other marks are strong
+  const someHistory = hist !== undefined && hist.successes >= 2 && hist.countries.length > 0;
+  const neverAsn = e.asn !== undefined && hist !== undefined && !hist.asns.includes(e.asn);
+  const neverCountry = e.geo?.country !== undefined && hist !== undefined && !hist.countries.includes(e.geo.country);
+  if (someHistory && neverAsn && neverCountry && foreignToOrg && newDevice && e.anonymizer !== undefined) {
     return `from ${where()}: a country, network and device this account never used, through ${e.anonymizer === 'hosting' ? 'a hosting provider' : `an anonymizer (${e.anonymizer})`} that nobody in the organization uses — the pattern of a stolen (phished) password`;
   }
   return undefined;

@@ -3,7 +3,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { RecordError } from '../core/errors.js';
 import type { AuthEvent } from '../core/types.js';
-import { entraParser, parseMsTime } from './entra.js';
+import { entraParser, FieldView, parseMsTime } from './entra.js';
 import type { ParseContext, RawRecord } from './types.js';
 
 const ctx = (extra: Partial<ParseContext> = {}): ParseContext => ({ file: 'signins.json', line: 7, state: {}, ...extra });
@@ -447,5 +447,30 @@ describe('entra: detect', () => {
     for (const record of [okta, gws, windows, ecs, o365]) expect(entraParser.detect(json(record))).toBe(0);
     expect(entraParser.detect(row({ CreationDate: 'x', UserIds: 'a@b.c', Operations: 'UserLoggedIn', AuditData: '{}' }))).toBe(0);
     expect(entraParser.detect({ framing: 'text', value: 'Feb 12 14:10:21 host sshd[1]: Failed password for root' })).toBe(0);
+  });
+});
+
+describe('FieldView', () => {
+  const KEYS = ['userprincipalname', 'ipaddress', 'status', '__proto__', 'createddatetime', 'missing'];
+  /** everything a parser can ask of a view, for comparing two views */
+  function answers(v: FieldView): unknown[] {
+    return KEYS.flatMap((k) => [v.get(k)?.name, v.value(k), v.str(k), v.has(k)]);
+  }
+
+  it('reads one record like a merged view: names folded, empty values skipped, first present name wins', () => {
+    const records: Record<string, unknown>[] = [
+      JSON.parse('{"UserPrincipalName":"  ","userPrincipalName":"a@x.org","IPAddress":"192.0.2.1","status":{"errorCode":0},"__proto__":"p"}'),
+      // same key list, other values: the reused shape must look at this record's values
+      JSON.parse('{"UserPrincipalName":"B@x.org","userPrincipalName":"","IPAddress":null,"status":"","__proto__":5}'),
+      { 'Created  DateTime': 7, createdDateTime: '2024-01-01T00:00:00Z', ['x'.repeat(201)]: 'long names are ignored' },
+    ];
+    for (const r of records) expect(answers(new FieldView(r))).toEqual(answers(new FieldView(r, {})));
+    const first = new FieldView(records[0]!);
+    expect(first.get('userprincipalname')).toEqual({ name: 'userPrincipalName', value: 'a@x.org' });
+    expect(first.str('__proto__')).toBe('p');
+    const second = new FieldView(records[1]!);
+    expect(second.str('userprincipalname')).toBe('B@x.org');
+    expect(second.has('ipaddress')).toBe(false);
+    expect(second.has('status')).toBe(false);
   });
 });

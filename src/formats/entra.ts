@@ -35,17 +35,60 @@ function isPresent(v: unknown): boolean {
   return v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 }
 
+/** Which of a key list's names (by position, in order) fold to each normalized key. */
+interface Shape {
+  keys: string[];
+  slots: Map<string, number[]>;
+}
+
+/** Records of one file share their key list: the last one's shape is kept and reused. */
+let lastShape: Shape | undefined;
+
+function shapeOf(keys: string[]): Shape {
+  const last = lastShape;
+  if (last !== undefined && last.keys.length === keys.length) {
+    let same = true;
+    for (let i = 0; i < keys.length; i++) {
+      if (last.keys[i] !== keys[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  const slots = new Map<string, number[]>();
+  for (let i = 0; i < keys.length; i++) {
+    const name = keys[i] as string;
+    if (name.length > 200) continue;
+    const key = normKey(name);
+    const list = slots.get(key);
+    if (list === undefined) slots.set(key, [i]);
+    else list.push(i);
+  }
+  lastShape = { keys, slots };
+  return lastShape;
+}
+
 /**
  * Case- and spacing-insensitive read access to one record, merging several layers (an envelope's
  * `properties` before the envelope itself). A Map, so keys like `__proto__` are plain data.
+ * One layer (the usual case) is not copied: its key list's shape says where each name is, and
+ * values are looked up when asked for — most of a record's fields are never read.
  */
 export class FieldView {
   private readonly fields = new Map<string, Field>();
+  private readonly src: Record<string, unknown> | undefined;
+  private readonly shape: Shape | undefined;
 
   /** Earlier sources win; empty values do not hide later ones. */
   constructor(...sources: ReadonlyArray<Record<string, unknown> | undefined>) {
-    for (const src of sources) {
-      if (!src) continue;
+    const present = sources.filter((s): s is Record<string, unknown> => s !== undefined && s !== null);
+    if (present.length === 1) {
+      this.src = present[0] as Record<string, unknown>;
+      this.shape = shapeOf(Object.keys(this.src));
+      return;
+    }
+    for (const src of present) {
       for (const name of Object.keys(src)) {
         if (name.length > 200) continue;
         const value = src[name];
@@ -56,10 +99,24 @@ export class FieldView {
     }
   }
 
+  /** The field of one normalized key: the first name folding to it whose value is present. */
+  private field(key: string): Field | undefined {
+    const shape = this.shape;
+    if (shape === undefined) return this.fields.get(key);
+    const slots = shape.slots.get(key);
+    if (slots === undefined) return undefined;
+    for (const i of slots) {
+      const name = shape.keys[i] as string;
+      const value = (this.src as Record<string, unknown>)[name];
+      if (isPresent(value)) return { name, value };
+    }
+    return undefined;
+  }
+
   /** The first of `keys` (already normalized) that holds a value. */
   get(...keys: string[]): Field | undefined {
     for (const k of keys) {
-      const f = this.fields.get(k);
+      const f = this.field(k);
       if (f) return f;
     }
     return undefined;
@@ -72,7 +129,7 @@ export class FieldView {
   /** Trimmed text of the first present key; numbers become text; other types are ignored. */
   str(...keys: string[]): string | undefined {
     for (const k of keys) {
-      const v = this.fields.get(k)?.value;
+      const v = this.field(k)?.value;
       if (typeof v === 'string') return v.trim();
       if (typeof v === 'number' && Number.isFinite(v)) return String(v);
     }
@@ -80,7 +137,7 @@ export class FieldView {
   }
 
   has(key: string): boolean {
-    return this.fields.has(key);
+    return this.field(key) !== undefined;
   }
 }
 

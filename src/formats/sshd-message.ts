@@ -44,7 +44,35 @@ const NONE: Classified = { repeat: 1 };
 /** Attackers repeat their addresses: remember recent canonical forms (bounded). */
 const ipCache = new Map<string, string>();
 
+/**
+ * True when t is a dotted quad already in canonical form (no leading zeros, parts ≤ 255), which
+ * canonicalIp would return unchanged: most sshd addresses, checked faster than a cache lookup.
+ */
+function isCanonicalV4(t: string): boolean {
+  const n = t.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0;
+  let part = 0;
+  let digits = 0;
+  for (let i = 0; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return false; // leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots === 3 && digits > 0;
+}
+
 function ipOf(host: string): string {
+  if (isCanonicalV4(host)) return host;
   let ip = ipCache.get(host);
   if (ip === undefined) {
     ip = canonicalIp(host);

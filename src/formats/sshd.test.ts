@@ -150,6 +150,21 @@ describe('sshd: sign-in messages', () => {
   });
 });
 
+describe('sshd: source addresses', () => {
+  it('gives every address its canonical form, whatever the shape', () => {
+    const hosts = ['192.0.2.7', '0.0.0.0', '255.255.255.255', '010.1.1.1', '1.02.3.4', '256.1.1.1', '1.2.3', '1.2.3.4.5', '1..2.3',
+      '1.2.3.', '.1.2.3', '1234.1.1.1', '2001:DB8::1', '::ffff:192.0.2.9', 'host.example'];
+    const canonical: Record<string, string> = {
+      '192.0.2.7': '192.0.2.7', '0.0.0.0': '0.0.0.0', '255.255.255.255': '255.255.255.255', '010.1.1.1': '10.1.1.1', '1.02.3.4': '1.2.3.4',
+      '2001:DB8::1': '2001:db8::1', '::ffff:192.0.2.9': '192.0.2.9',
+    };
+    for (const h of hosts) {
+      const e = one(`${H} Failed password for root from ${h} port 22 ssh2`);
+      expect(e.srcIp, h).toBe(canonical[h] ?? '');
+    }
+  });
+});
+
 describe('sshd: address injection through the user name', () => {
   it('takes the address sshd printed after the name, not one inside the name', () => {
     const a = one(`${H} Failed password for invalid user from 10.10.1.1 from 127.0.0.1 port 58946 ssh2`);

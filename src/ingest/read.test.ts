@@ -10,6 +10,7 @@ import { canonicalIp, normalizeUser, obj, parseIsoTime, resolveTenant, str } fro
 import type { AuthEvent } from '../core/types.js';
 import type { FormatParser } from '../formats/types.js';
 import { resolveInputs } from './inputs.js';
+import { EVENT_BATCHES } from './batches.js';
 import { createIngestStats, readEvents } from './read.js';
 import type { IngestIssue, IngestStats, InputFile, ReadOptions } from './types.js';
 
@@ -316,5 +317,44 @@ describe('resolveInputs + readEvents', () => {
     expect(events).toBe(13);
     expect(all.filter((i) => i.fatal)).toEqual([{ file: join(dir, 'b2.bin'), line: undefined, message: 'binary file, not a log', fatal: true }]);
     expect(stats.files).toBe(5);
+  });
+});
+
+describe('readEvents batches', () => {
+  it('offers the same events as arrays per chunk, with framing and parse issues reported in line order', async () => {
+    // more than the 64 KiB head, then small chunks: the sample, the rest of its chunk and later
+    // chunks are all exercised
+    const lines: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const ts = new Date(Date.UTC(2024, 2, 1, 10) + i * 1000).toISOString();
+      if (i === 3) lines.push('{not json');
+      else if (i === 1500) lines.push(JSON.stringify({ user: '', ts }));
+      else if (i === 1501) lines.push('{bad'); // same chunk: reported after line 1501's parse error
+      else lines.push(JSON.stringify({ user: `u${i}`, ts, ip: '192.0.2.1' }));
+    }
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    const file: InputFile = {
+      name: 'b.ndjson',
+      open: () => Readable.from(Array.from({ length: Math.ceil(bytes.length / 300) }, (_, i) => bytes.subarray(i * 300, i * 300 + 300))),
+    };
+    const issues: IngestIssue[] = [];
+    const stream = readEvents(file, { onIssue: (i) => issues.push(i) }, PARSERS);
+    const batches = stream[EVENT_BATCHES];
+    expect(batches).toBeDefined();
+    const got: AuthEvent[][] = [];
+    for await (const b of batches!) got.push(b);
+    expect(got.length).toBeGreaterThan(1);
+    expect(got.every((b) => b.length > 0)).toBe(true);
+    const events = got.flat();
+    expect(events).toHaveLength(1997);
+    expect(events.map((e) => e.ref)).toEqual(lines.map((_, i) => `b.ndjson:${i + 1}`).filter((_, i) => i !== 3 && i !== 1500 && i !== 1501));
+    expect(issues.map((i) => [i.line, i.message.slice(0, 12)])).toEqual([
+      [4, 'invalid JSON'],
+      [1501, 'user: missin'],
+      [1502, 'invalid JSON'],
+    ]);
+    // the event-by-event view of a fresh read gives the same sequence
+    const again = await readAll(file);
+    expect(again.events.map((e) => e.ref)).toEqual(events.map((e) => e.ref));
   });
 });
