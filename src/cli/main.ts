@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VigilError } from '../core/errors.js';
 import { registerScanCommand } from './scan-command.js';
 import { registerAlertsCommand } from './alerts-command.js';
+import { registerCampaignsCommand } from './campaigns-command.js';
 import { registerSimulateCommand } from '../simulate/command.js';
 
 const program = new Command();
@@ -15,6 +16,7 @@ program
 
 registerScanCommand(program);
 registerAlertsCommand(program);
+registerCampaignsCommand(program);
 registerSimulateCommand(program);
 
 try {
