@@ -76,29 +76,39 @@ export class TtlMap<K, V> {
   }
 }
 
-/** A set that stops growing at `cap` but keeps counting how many distinct values it was offered. */
+/**
+ * A set that stops growing at `cap` but keeps counting how many distinct values it was offered.
+ * The Set itself is made on the first add: most addresses and accounts never need one.
+ */
 export class CappedSet<T> {
-  readonly values = new Set<T>();
+  private set: Set<T> | undefined;
   overflow = 0;
 
   constructor(readonly cap: number) {}
 
+  get values(): ReadonlySet<T> {
+    return this.set ?? EMPTY;
+  }
+
   add(v: T): boolean {
-    if (this.values.has(v)) return false;
-    if (this.values.size >= this.cap) {
+    const set = (this.set ??= new Set<T>());
+    if (set.has(v)) return false;
+    if (set.size >= this.cap) {
       this.overflow++;
       return false;
     }
-    this.values.add(v);
+    set.add(v);
     return true;
   }
 
   has(v: T): boolean {
-    return this.values.has(v);
+    return this.set?.has(v) ?? false;
   }
 
   /** distinct values seen (exact below the cap, a lower bound above it) */
   get count(): number {
-    return this.values.size + this.overflow;
+    return (this.set?.size ?? 0) + this.overflow;
   }
 }
+
+const EMPTY: ReadonlySet<never> = new Set<never>();
