@@ -22,7 +22,7 @@ export function canonicalIp(raw: unknown): string {
     const end = s.indexOf(']');
     if (end < 0) return '';
     s = s.slice(1, end);
-  } else if (s.indexOf(':') === s.lastIndexOf(':') && s.includes('.')) {
+  } else if (s.includes(':') && s.indexOf(':') === s.lastIndexOf(':') && s.includes('.')) {
     // "1.2.3.4:5678"
     s = s.slice(0, s.indexOf(':'));
     return IPV4.test(s) ? canonicalIp(s) : '';
