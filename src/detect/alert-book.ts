@@ -84,21 +84,30 @@ export class Episode {
 
 /** Every alert of a run, keyed so that the same attack extends one alert instead of raising many. */
 export class AlertBook {
-  private readonly open = new Map<string, Episode>();
+  /** open episodes by kind, organization and key: nested maps, so a lookup builds no key string */
+  private readonly open = new Map<AlertKind, Map<string, Map<string, Episode>>>();
   private readonly closed: Episode[] = [];
   /** ids of alerts changed since the last drain, for streaming consumers */
   private readonly dirty = new Set<Episode>();
 
   /** the open episode for this key, if any and not gone quiet */
   find(kind: AlertKind, tenant: string, key: string, now: number, gapMs: number): Episode | undefined {
-    const k = `${kind}\u0000${tenant}\u0000${key}`;
-    const ep = this.open.get(k);
+    const byKey = this.open.get(kind)?.get(tenant);
+    const ep = byKey?.get(key);
     if (ep && now - ep.alert.lastSeen > gapMs) {
-      this.open.delete(k);
+      byKey!.delete(key);
       this.closed.push(ep);
       return undefined;
     }
     return ep;
+  }
+
+  private place(u: AlertUpdate, ep: Episode): void {
+    let byTenant = this.open.get(u.kind);
+    if (!byTenant) this.open.set(u.kind, (byTenant = new Map()));
+    let byKey = byTenant.get(u.tenant);
+    if (!byKey) byTenant.set(u.tenant, (byKey = new Map()));
+    byKey.set(u.key, ep);
   }
 
   /**
@@ -109,7 +118,7 @@ export class AlertBook {
     let ep = this.find(u.kind, u.tenant, u.key, now, u.gapMs);
     if (!ep) {
       ep = new Episode(u, start, now);
-      this.open.set(`${u.kind}\u0000${u.tenant}\u0000${u.key}`, ep);
+      this.place(u, ep);
     }
     ep.raise(u.severity, u.confidence);
     for (const e of evidence) ep.add(e);
@@ -126,7 +135,8 @@ export class AlertBook {
 
   /** every alert of the run, oldest first, ties by id */
   all(): Alert[] {
-    const eps = [...this.closed, ...this.open.values()];
+    const eps = [...this.closed];
+    for (const byTenant of this.open.values()) for (const byKey of byTenant.values()) eps.push(...byKey.values());
     return eps
       .map((e) => e.snapshot())
       .sort((a, b) => a.firstSeen - b.firstSeen || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -2,7 +2,11 @@ import type { Alert, AlertKind, AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
 import { HOUR } from './context.js';
-import { DistinctWindow, SlidingWindow } from './state/window.js';
+import { DistinctWindow, MultiDistinctWindow, SlidingWindow } from './state/window.js';
+
+const H1 = 0;
+const H6 = 1;
+const H24 = 2;
 import { accountKey } from './classify.js';
 import { listSome, plural, span } from './explain.js';
 
@@ -28,32 +32,28 @@ export const DISTRIBUTED_SPRAY = {
 };
 
 interface TenantState {
-  users1: DistinctWindow;
-  ips1: DistinctWindow;
-  users6: DistinctWindow;
-  ips6: DistinctWindow;
-  users24: DistinctWindow;
-  ips24: DistinctWindow;
+  /** accounts and addresses over 1 h, 6 h and 24 h (indexes H1, H6, H24) */
+  users: MultiDistinctWindow;
+  ips: MultiDistinctWindow;
   anon6: DistinctWindow;
   multiOrg24: DistinctWindow;
   unknown24: DistinctWindow;
   events: SlidingWindow<AuthEvent>;
+  /** the single-width windows above, in one list made once */
+  all: DistinctWindow[];
 }
 
 function newState(): TenantState {
   const cap = 200_000;
-  return {
-    users1: new DistinctWindow(HOUR, cap),
-    ips1: new DistinctWindow(HOUR, cap),
-    users6: new DistinctWindow(6 * HOUR, cap),
-    ips6: new DistinctWindow(6 * HOUR, cap),
-    users24: new DistinctWindow(24 * HOUR, cap),
-    ips24: new DistinctWindow(24 * HOUR, cap),
+  const t: Omit<TenantState, 'all'> = {
+    users: new MultiDistinctWindow([HOUR, 6 * HOUR, 24 * HOUR], cap),
+    ips: new MultiDistinctWindow([HOUR, 6 * HOUR, 24 * HOUR], cap),
     anon6: new DistinctWindow(6 * HOUR, cap),
     multiOrg24: new DistinctWindow(24 * HOUR, cap),
     unknown24: new DistinctWindow(24 * HOUR, cap),
     events: new SlidingWindow<AuthEvent>(24 * HOUR, 20_000),
   };
+  return { ...t, all: [t.anon6, t.multiOrg24, t.unknown24] };
 }
 
 function explain(a: Alert): string {
@@ -78,17 +78,17 @@ export function distributedSprayDetector(): Detector {
 
   function conditionMet(t: TenantState): string | undefined {
     const D = DISTRIBUTED_SPRAY;
-    if (t.ips1.distinct >= D.hour.ips && t.users1.distinct >= D.hour.users) return 'hour';
-    if (t.ips6.distinct >= D.sixHours.ips && t.users6.distinct >= D.sixHours.users) return 'six hours';
-    if (t.ips24.distinct >= D.day.ips && t.users24.distinct >= D.day.users) return 'day';
+    if (t.ips.distinct(H1) >= D.hour.ips && t.users.distinct(H1) >= D.hour.users) return 'hour';
+    if (t.ips.distinct(H6) >= D.sixHours.ips && t.users.distinct(H6) >= D.sixHours.users) return 'six hours';
+    if (t.ips.distinct(H24) >= D.day.ips && t.users.distinct(H24) >= D.day.users) return 'day';
     if (
-      t.ips6.distinct >= D.rotationSixHours.ips &&
-      t.users6.distinct >= D.rotationSixHours.users &&
-      t.ips6.total / t.ips6.distinct <= D.rotationSixHours.maxAttemptsPerIp
+      t.ips.distinct(H6) >= D.rotationSixHours.ips &&
+      t.users.distinct(H6) >= D.rotationSixHours.users &&
+      t.ips.total(H6) / t.ips.distinct(H6) <= D.rotationSixHours.maxAttemptsPerIp
     )
       return 'rotation';
-    if (t.anon6.distinct >= D.anonymizerSixHours.ips && t.users6.distinct >= D.anonymizerSixHours.users) return 'anonymizers';
-    if (t.multiOrg24.distinct >= D.multiOrgDay.ips && t.users24.distinct >= D.multiOrgDay.users) return 'shared infrastructure';
+    if (t.anon6.distinct >= D.anonymizerSixHours.ips && t.users.distinct(H6) >= D.anonymizerSixHours.users) return 'anonymizers';
+    if (t.multiOrg24.distinct >= D.multiOrgDay.ips && t.users.distinct(H24) >= D.multiOrgDay.users) return 'shared infrastructure';
     return undefined;
   }
 
@@ -106,17 +106,15 @@ export function distributedSprayDetector(): Detector {
       let t = tenants.get(e.tenant);
       if (!t) tenants.set(e.tenant, (t = newState()));
       const acct = accountKey(e);
-      t.users1.add(e.time, acct);
-      t.ips1.add(e.time, e.srcIp);
-      t.users6.add(e.time, acct);
-      t.ips6.add(e.time, e.srcIp);
-      t.users24.add(e.time, acct);
-      t.ips24.add(e.time, e.srcIp);
+      t.users.add(e.time, acct);
+      t.ips.add(e.time, e.srcIp);
       if (e.anonymizer) t.anon6.add(e.time, e.srcIp);
       if (ip && ip.guessTenants.count >= 2) t.multiOrg24.add(e.time, e.srcIp);
       if (e.reason === 'unknown_user') t.unknown24.add(e.time, acct);
       t.events.push(e.time, e);
-      for (const w of [t.users1, t.ips1, t.users6, t.ips6, t.users24, t.ips24, t.anon6, t.multiOrg24, t.unknown24]) w.evict(now);
+      t.users.evict(now);
+      t.ips.evict(now);
+      for (const w of t.all) w.evict(now);
       t.events.evict(now);
 
       const open =
@@ -130,11 +128,11 @@ export function distributedSprayDetector(): Detector {
       } else {
         if (!conditionMet(t)) return;
         evidence = [...t.events.values()];
-        kind = t.unknown24.distinct / Math.max(1, t.users24.distinct) >= DISTRIBUTED_SPRAY.stuffingShare
+        kind = t.unknown24.distinct / Math.max(1, t.users.distinct(H24)) >= DISTRIBUTED_SPRAY.stuffingShare
           ? 'credential_stuffing'
           : 'distributed_spray';
       }
-      const anonShare = t.anon6.distinct / Math.max(1, t.ips6.distinct);
+      const anonShare = t.anon6.distinct / Math.max(1, t.ips.distinct(H6));
       const confidence = Math.min(0.97, 0.7 + 0.2 * anonShare + (t.multiOrg24.distinct >= 3 ? 0.1 : 0));
       const ep = ctx.alerts.upsert(
         {

@@ -1,10 +1,12 @@
 /**
  * A Map bounded in size and in (event) time. Entries expire `ttlMs` after their last touch; when
- * full, the least recently touched entry goes. Map keeps insertion order, so re-inserting on touch
- * makes the first key the oldest: eviction and expiry are O(1) amortized.
+ * full, the entry that has gone longest without being moved goes (approximately the least recently
+ * touched). A touch only records the time: entries are moved to the back lazily, when expiry reaches
+ * them still alive ("second chance"), so a hot key costs no Map mutation per access.
  */
 export class TtlMap<K, V> {
-  private readonly map = new Map<K, { v: V; t: number }>();
+  /** t: last touch; pos: time the entry was (re)inserted, which orders the Map */
+  private readonly map = new Map<K, { v: V; t: number; pos: number }>();
 
   constructor(
     readonly ttlMs: number,
@@ -25,9 +27,7 @@ export class TtlMap<K, V> {
   touch(key: K, now: number): V | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
-    this.map.delete(key);
-    e.t = Math.max(e.t, now);
-    this.map.set(key, e);
+    if (now > e.t) e.t = now;
     return e.v;
   }
 
@@ -35,13 +35,11 @@ export class TtlMap<K, V> {
   upsert(key: K, now: number, make: () => V): V {
     const e = this.map.get(key);
     if (e) {
-      this.map.delete(key);
-      e.t = Math.max(e.t, now);
-      this.map.set(key, e);
+      if (now > e.t) e.t = now;
       return e.v;
     }
     const v = make();
-    this.map.set(key, { v, t: now });
+    this.map.set(key, { v, t: now, pos: now });
     if (this.map.size > this.maxEntries) this.evictOldest();
     return v;
   }
@@ -50,13 +48,17 @@ export class TtlMap<K, V> {
     this.map.delete(key);
   }
 
-  /** drop entries not touched since `now - ttlMs` */
+  /** drop entries not touched since `now - ttlMs`; give touched ones a new place at the back */
   expire(now: number): void {
     const limit = now - this.ttlMs;
     for (const [k, e] of this.map) {
-      if (e.t >= limit) break;
+      if (e.pos >= limit) break;
       this.map.delete(k);
-      this.onEvict?.(k, e.v);
+      if (e.t < limit) this.onEvict?.(k, e.v);
+      else {
+        e.pos = e.t;
+        this.map.set(k, e);
+      }
     }
   }
 
@@ -68,11 +70,20 @@ export class TtlMap<K, V> {
   }
 
   private evictOldest(): void {
-    const first = this.map.keys().next();
-    if (first.done) return;
-    const e = this.map.get(first.value)!;
-    this.map.delete(first.value);
-    this.onEvict?.(first.value, e.v);
+    // the first entries may have been touched since they were placed: move those back once
+    for (let tries = 0; tries < 8; tries++) {
+      const first = this.map.entries().next();
+      if (first.done) return;
+      const [k, e] = first.value;
+      this.map.delete(k);
+      if (e.t > e.pos && tries < 7) {
+        e.pos = e.t;
+        this.map.set(k, e);
+        continue;
+      }
+      this.onEvict?.(k, e.v);
+      return;
+    }
   }
 }
 
