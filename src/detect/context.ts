@@ -67,7 +67,8 @@ export interface ContextLimits {
   maxAccounts: number;
 }
 
-const DEFAULT_LIMITS: ContextLimits = { maxIps: 400_000, maxAccounts: 400_000 };
+// sized for ~1 GB at 200k accounts and millions of addresses: busy addresses stay (least recently seen go first)
+const DEFAULT_LIMITS: ContextLimits = { maxIps: 150_000, maxAccounts: 250_000 };
 
 function pushBounded<T>(list: T[], v: T, max: number): void {
   if (list.includes(v)) return;
@@ -175,8 +176,10 @@ export class DetectContext {
       if (e.outcome === 'success') {
         s.successes++;
         s.successAccounts.add(key);
-        s.recentSuccesses.push(e);
-        if (s.recentSuccesses.length > 4) s.recentSuccesses.shift();
+        // re-judging only matters while the address has no honest history (one success): keep
+        // that one sign-in, and nothing once a second one shows the address is someone's
+        if (s.successes === 1) s.recentSuccesses.push(e);
+        else if (s.recentSuccesses.length > 0) s.recentSuccesses = [];
       } else if (isGuessFailure(e)) {
         s.guessFailures++;
         s.guessAccounts.add(key);

@@ -71,6 +71,10 @@ export function sourceSprayDetector(): Detector {
         ctx.markAttack(ep.alert, [acct], [e.srcIp]);
         return;
       }
+      // most addresses fail on one account only (a person, a stale device): track an address once
+      // it has failed on a second account, which is where a spray begins
+      const seen = e.srcIp ? ctx.ip(e.srcIp) : undefined;
+      if (seen && seen.guessAccounts.count < 2 && !sources.peek(source)) return;
       const s = sources.upsert(source, e.time, () => ({
         hour: new DistinctWindow(SOURCE_SPRAY.windowMs, 50_000),
         day: new DistinctWindow(24 * HOUR, 50_000),

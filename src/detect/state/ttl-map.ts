@@ -1,12 +1,16 @@
 /**
  * A Map bounded in size and in (event) time. Entries expire `ttlMs` after their last touch; when
- * full, the entry that has gone longest without being moved goes (approximately the least recently
- * touched). A touch only records the time: entries are moved to the back lazily, when expiry reaches
- * them still alive ("second chance"), so a hot key costs no Map mutation per access.
+ * full, the entry that has gone longest without being looked at again goes (approximately the least
+ * recently touched). A touch only records the time; age order lives in a separate queue and entries
+ * are re-queued lazily, when expiry or eviction reaches them still alive ("second chance"). Neither a
+ * touch nor an eviction mutates the Map's order — V8 Maps slow down badly when the front is churned.
  */
 export class TtlMap<K, V> {
-  /** t: last touch; pos: time the entry was (re)inserted, which orders the Map */
   private readonly map = new Map<K, { v: V; t: number; pos: number }>();
+  /** queue of (key, pos) in the order entries were (re)queued; stale pairs are skipped */
+  private qKeys: K[] = [];
+  private qPos: number[] = [];
+  private qHead = 0;
 
   constructor(
     readonly ttlMs: number,
@@ -40,6 +44,7 @@ export class TtlMap<K, V> {
     }
     const v = make();
     this.map.set(key, { v, t: now, pos: now });
+    this.enqueue(key, now);
     if (this.map.size > this.maxEntries) this.evictOldest();
     return v;
   }
@@ -48,18 +53,24 @@ export class TtlMap<K, V> {
     this.map.delete(key);
   }
 
-  /** drop entries not touched since `now - ttlMs`; give touched ones a new place at the back */
+  /** drop entries not touched since `now - ttlMs`; give touched ones a new place in the queue */
   expire(now: number): void {
     const limit = now - this.ttlMs;
-    for (const [k, e] of this.map) {
-      if (e.pos >= limit) break;
-      this.map.delete(k);
-      if (e.t < limit) this.onEvict?.(k, e.v);
-      else {
+    while (this.qHead < this.qKeys.length && this.qPos[this.qHead]! < limit) {
+      const key = this.qKeys[this.qHead]!;
+      const pos = this.qPos[this.qHead]!;
+      this.qHead++;
+      const e = this.map.get(key);
+      if (!e || e.pos !== pos) continue; // deleted, or queued again later
+      if (e.t < limit) {
+        this.map.delete(key);
+        this.onEvict?.(key, e.v);
+      } else {
         e.pos = e.t;
-        this.map.set(k, e);
+        this.enqueue(key, e.t);
       }
     }
+    this.compact();
   }
 
   entries(): IterableIterator<[K, V]> {
@@ -69,20 +80,38 @@ export class TtlMap<K, V> {
     })();
   }
 
+  private enqueue(key: K, pos: number): void {
+    this.qKeys.push(key);
+    this.qPos.push(pos);
+  }
+
   private evictOldest(): void {
-    // the first entries may have been touched since they were placed: move those back once
-    for (let tries = 0; tries < 8; tries++) {
-      const first = this.map.entries().next();
-      if (first.done) return;
-      const [k, e] = first.value;
-      this.map.delete(k);
-      if (e.t > e.pos && tries < 7) {
+    let moved = 0;
+    while (this.qHead < this.qKeys.length) {
+      const key = this.qKeys[this.qHead]!;
+      const pos = this.qPos[this.qHead]!;
+      this.qHead++;
+      const e = this.map.get(key);
+      if (!e || e.pos !== pos) continue;
+      // touched since it was queued: one second chance (a few per eviction at most)
+      if (e.t > e.pos && moved < 8) {
+        moved++;
         e.pos = e.t;
-        this.map.set(k, e);
+        this.enqueue(key, e.t);
         continue;
       }
-      this.onEvict?.(k, e.v);
-      return;
+      this.map.delete(key);
+      this.onEvict?.(key, e.v);
+      break;
+    }
+    this.compact();
+  }
+
+  private compact(): void {
+    if (this.qHead > 4096 && this.qHead * 2 > this.qKeys.length) {
+      this.qKeys = this.qKeys.slice(this.qHead);
+      this.qPos = this.qPos.slice(this.qHead);
+      this.qHead = 0;
     }
   }
 }
