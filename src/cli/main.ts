@@ -4,6 +4,7 @@ import { VigilError } from '../core/errors.js';
 import { registerScanCommand } from './scan-command.js';
 import { registerAlertsCommand } from './alerts-command.js';
 import { registerCampaignsCommand } from './campaigns-command.js';
+import { registerIntelCommand } from './intel-command.js';
 import { registerSimulateCommand } from '../simulate/command.js';
 
 const program = new Command();
@@ -17,6 +18,7 @@ program
 registerScanCommand(program);
 registerAlertsCommand(program);
 registerCampaignsCommand(program);
+registerIntelCommand(program);
 registerSimulateCommand(program);
 
 try {

@@ -2,6 +2,7 @@ import type { Alert, AlertKind, Severity } from '../core/types.js';
 import { SEVERITY_RANK } from '../core/types.js';
 import type { IngestIssue } from '../ingest/types.js';
 import type { ScanSummary } from '../pipeline/types.js';
+import type { Campaign } from '../correlate/types.js';
 
 export interface ReportOptions {
   color: boolean;
@@ -246,6 +247,28 @@ function organizationSection(tenant: string, alerts: Alert[], p: Paint, width: n
   return lines;
 }
 
+const SHOWN_CAMPAIGNS = 20;
+
+/** One line per campaign of more than one alert (or attributed), widest first; `vigil campaigns` has the detail. */
+function campaignSection(campaigns: readonly Campaign[] | undefined, p: Paint, width: number): string[] {
+  const shown = (campaigns ?? [])
+    .filter((c) => c.alertIds.length > 1 || c.actor !== undefined)
+    .sort((a, b) => b.tenants.length - a.tenants.length || b.alertIds.length - a.alertIds.length || a.firstSeen - b.firstSeen || (a.id < b.id ? -1 : 1));
+  if (shown.length === 0) return [];
+  const lines = [p.bold('Campaigns'), ''];
+  for (const c of shown.slice(0, SHOWN_CAMPAIGNS)) {
+    const orgs = listSome(c.tenants.map((t) => safeText(t, 80)), 3);
+    const who = c.actor
+      ? `${c.actor.confidence >= 0.5 ? '' : 'lead: '}${c.actor.name}${c.actor.attackId ? ` (${c.actor.attackId})` : ''}, confidence ${Math.round(c.actor.confidence * 100)}%`
+      : 'unattributed';
+    const text = `${c.name}: ${orgs}; ${plural(c.sourceIps.count, 'address', 'addresses')}, ${plural(c.alertIds.length, 'alert', 'alerts')}; ${who} [${c.id}]`;
+    lines.push(...wrap(safeText(text, 600), width, '  - ', '    '));
+  }
+  if (shown.length > SHOWN_CAMPAIGNS) lines.push(`  ... and ${formatCount(shown.length - SHOWN_CAMPAIGNS)} more (vigil campaigns lists them all)`);
+  lines.push('');
+  return lines;
+}
+
 function issueLine(i: IngestIssue): string {
   const where = i.line === undefined ? i.file : `${i.file}:${i.line}`;
   return safeText(`${where}: ${i.message}`, 300);
@@ -295,6 +318,7 @@ export function renderReport(summary: ScanSummary, opts: ReportOptions): string 
   for (const [tenant, alerts] of byOrganization(summary.alerts)) {
     lines.push(...organizationSection(tenant, alerts, p, width));
   }
+  lines.push(...campaignSection(summary.campaigns, p, width));
   lines.push(...inputSection(summary));
   return `${lines.join('\n')}\n`;
 }

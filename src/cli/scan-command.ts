@@ -9,6 +9,9 @@ import { openStore } from '../store/open.js';
 import { defaultDbPath } from './paths.js';
 import { renderReport } from './report.js';
 import { createProgress } from './progress.js';
+import { splitIntelInputs } from '../intel/inputs.js';
+import type { Indicator } from '../intel/types.js';
+import { DEFAULT_ACTORS_FILE, loadCatalog } from '../attribute/catalog.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -38,10 +41,19 @@ interface ScanFlags {
   failOn: Severity | 'none';
   maxLateness?: number;
   color: boolean;
+  campaigns: boolean;
+  actors: string;
 }
 
 /** `vigil scan [paths…]`: read sign-in logs, print what was found, store the alerts. */
-export function registerScanCommand(program: Command): void {
+export interface ScanCommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export function registerScanCommand(program: Command, io: Partial<ScanCommandIo> = {}): void {
+  const out = io.out ?? ((s: string) => void process.stdout.write(s));
+  const errOut = io.err ?? ((s: string) => void process.stderr.write(s));
   const formats = PARSERS.map((p) => p.id);
   program
     .command('scan')
@@ -53,15 +65,30 @@ export function registerScanCommand(program: Command): void {
     .option('--geo-db <file>', 'MMDB file (GeoLite2, IPinfo, ip-location-db); repeatable', collect)
     .option('--asn-db <file>', 'iptoasn.com ip2asn TSV file; repeatable', collect)
     .option('--tor-exits <file>', 'Tor exit list (bulk list or exit-addresses); repeatable', collect)
-    .option('--intel <file>', 'IP/CIDR indicator list; repeatable', collect)
+    .option('--intel <file>', 'IP/CIDR list, or threat intelligence (STIX 2.1 bundle, MISP event JSON, CSV with an ip,actor,source header); repeatable', collect)
     .option('--no-default-geo', 'do not use the bundled ASN/country data')
     .option('--json', 'write one alert per line (JSON) to stdout instead of the report')
     .option('--db <file>', 'SQLite file for alerts (default: the user data directory)')
-    .option('--no-db', 'do not store alerts')
+    .option('--no-db', 'do not store alerts nor use the indicators stored with `vigil intel add`')
+    .option('--no-campaigns', 'do not group alerts into campaigns nor attribute them')
+    .option('--actors <file>', 'actor catalog for attribution', DEFAULT_ACTORS_FILE)
     .option('--fail-on <severity>', 'exit 1 when an alert at or above this severity is found (or none)', parseFailOn, 'high')
     .option('--max-lateness <duration>', 'how far out of order events may be within one input', parseDuration)
     .option('--no-color', 'no colors in the report')
     .action(async (paths: string[], flags: ScanFlags) => {
+      const location = flags.db === false ? undefined : typeof flags.db === 'string' ? flags.db : defaultDbPath();
+      const catalog = flags.campaigns ? loadCatalog(flags.actors) : undefined;
+      const intel = await splitIntelInputs(flags.intel ?? []);
+      for (const p of intel.problems) errOut(`vigil: intel: ${p}\n`);
+      const indicators: Indicator[] = [...intel.indicators];
+      if (location !== undefined) {
+        const store = openStore(location);
+        try {
+          for (const i of store.listIntel()) indicators.push(i);
+        } finally {
+          store.close();
+        }
+      }
       const progress = flags.json ? undefined : createProgress(process.stderr);
       const summary = await runScan({
         paths,
@@ -73,17 +100,18 @@ export function registerScanCommand(program: Command): void {
           geoDbs: flags.geoDb,
           asnDbs: flags.asnDb,
           torExits: flags.torExits,
-          intel: flags.intel,
+          intel: intel.lists,
           bundled: flags.defaultGeo,
         },
+        indicators,
+        campaigns: catalog ? { catalog } : false,
         onProgress: progress ? (file, bytes, total) => progress.update(file, bytes, total) : undefined,
         onEvent: progress ? () => progress.event() : undefined,
       });
       progress?.done();
 
       // store first: what is found is kept even if printing fails
-      if (flags.db !== false) {
-        const location = typeof flags.db === 'string' ? flags.db : defaultDbPath();
+      if (location !== undefined) {
         const store = openStore(location);
         try {
           store.saveAlerts(summary.alerts);
@@ -92,12 +120,12 @@ export function registerScanCommand(program: Command): void {
         }
       }
       if (flags.json) {
-        for (const a of summary.alerts) process.stdout.write(`${alertToJsonLine(a)}\n`);
-        for (const i of summary.issues) process.stderr.write(`${i.file}${i.line !== undefined ? `:${i.line}` : ''}: ${i.message}\n`);
-        if (summary.issueCount > summary.issues.length) process.stderr.write(`... and ${summary.issueCount - summary.issues.length} more input problems\n`);
+        for (const a of summary.alerts) out(`${alertToJsonLine(a)}\n`);
+        for (const i of summary.issues) errOut(`${i.file}${i.line !== undefined ? `:${i.line}` : ''}: ${i.message}\n`);
+        if (summary.issueCount > summary.issues.length) errOut(`... and ${summary.issueCount - summary.issues.length} more input problems\n`);
       } else {
         const color = flags.color && process.stdout.isTTY === true && !process.env['NO_COLOR'];
-        process.stdout.write(renderReport(summary, { color, width: process.stdout.columns }));
+        out(renderReport(summary, { color, width: process.stdout.columns }));
       }
       const threshold = flags.failOn === 'none' ? Infinity : SEVERITY_RANK[flags.failOn];
       if (summary.alerts.some((a) => SEVERITY_RANK[a.severity] >= threshold)) process.exitCode = 1;

@@ -4,7 +4,7 @@ import { canonicalAddress, parseCidrText } from './matcher.js';
 import type { IntelParse } from './stix.js';
 import type { Indicator } from './types.js';
 
-const IP_COLUMNS = ['ip', 'indicator', 'value', 'address', 'ip_address', 'cidr'];
+export const IP_COLUMNS = ['ip', 'indicator', 'value', 'address', 'ip_address', 'cidr'];
 const ACTOR_COLUMNS = ['actor', 'threat_actor', 'group', 'intrusion_set', 'attribution'];
 const SOURCE_COLUMNS = ['source', 'feed', 'reference'];
 

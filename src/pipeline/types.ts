@@ -1,5 +1,6 @@
 import type { Alert } from '../core/types.js';
 import type { IngestIssue, IngestStats } from '../ingest/types.js';
+import type { Campaign } from '../correlate/types.js';
 
 /** What one `vigil scan` found, for the terminal report and the exit code. */
 export interface ScanSummary {
@@ -15,4 +16,8 @@ export interface ScanSummary {
   firstEvent?: number;
   lastEvent?: number;
   durationMs: number;
+  /** the alerts grouped into campaigns and attributed (when the scan was asked to) */
+  campaigns?: Campaign[];
+  /** threat-intelligence indicators matched during enrichment (stored and --intel STIX/MISP/CSV) */
+  intelIndicators?: number;
 }

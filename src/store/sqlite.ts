@@ -4,7 +4,9 @@ import Database from 'better-sqlite3';
 import { VigilError } from '../core/errors.js';
 import { SEVERITY_RANK, type Alert } from '../core/types.js';
 import { alertFromJson, alertToJson } from '../export/jsonl.js';
-import type { AlertFilter, AlertStore } from './types.js';
+import type { Indicator } from '../intel/types.js';
+import { actorsToJson, indicatorFromRow, indicatorKey, type IntelRow } from './intel-rows.js';
+import type { AlertFilter, AlertStore, IntelStore, StoredIndicator } from './types.js';
 
 /**
  * Schema changes, oldest first. Each one runs once, inside the same transaction that records its
@@ -40,9 +42,26 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (ip, alert_id)
    ) WITHOUT ROWID;
    CREATE INDEX alert_ips_by_alert ON alert_ips (alert_id);`,
+  // 2: threat-intelligence indicators imported with `vigil intel add` (actors as a JSON array)
+  `CREATE TABLE intel_indicators (
+     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+     file        TEXT NOT NULL,
+     kind        TEXT NOT NULL,
+     value       TEXT NOT NULL,
+     source      TEXT NOT NULL,
+     actors      TEXT NOT NULL,
+     valid_from  INTEGER,
+     valid_until INTEGER,
+     ref         TEXT,
+     added_at    INTEGER NOT NULL
+   );
+   CREATE INDEX intel_by_file ON intel_indicators (file);`,
 ];
 
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** an optional epoch-ms time as an INTEGER column value */
+const time = (t: number | undefined): number | null => (t !== undefined && Number.isFinite(t) ? Math.trunc(t) : null);
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
 
@@ -127,7 +146,7 @@ interface AlertRow {
 }
 
 /** Alerts in an SQLite file (WAL mode, so `vigil alerts` can read while `vigil serve` writes). */
-export class SqliteAlertStore implements AlertStore {
+export class SqliteAlertStore implements AlertStore, IntelStore {
   private readonly db: Database.Database;
   private closed = false;
 
@@ -256,6 +275,56 @@ export class SqliteAlertStore implements AlertStore {
         throw storeError(this.file, `stored alert ${row.id} is damaged`, err);
       }
     });
+  }
+
+  replaceIntel(file: string, indicators: readonly Indicator[], addedAt = Date.now()): number {
+    this.assertOpen();
+    const name = file.trim();
+    if (name === '') throw new VigilError('USAGE', 'an intelligence file name is empty');
+    const clear = this.db.prepare('DELETE FROM intel_indicators WHERE file = ?');
+    const insert = this.db.prepare(
+      `INSERT INTO intel_indicators (file, kind, value, source, actors, valid_from, valid_until, ref, added_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const replace = this.db.transaction((batch: readonly Indicator[]) => {
+      clear.run(name);
+      const seen = new Set<string>();
+      for (const i of batch) {
+        const key = indicatorKey(i);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        insert.run(name, i.kind, i.value, i.source, actorsToJson(i.actors), time(i.validFrom), time(i.validUntil), i.ref ?? null, Math.trunc(addedAt));
+      }
+      return seen.size;
+    });
+    try {
+      return replace(indicators);
+    } catch (err) {
+      throw storeError(this.file, 'could not save intelligence', err);
+    }
+  }
+
+  listIntel(): StoredIndicator[] {
+    this.assertOpen();
+    let rows: IntelRow[];
+    try {
+      rows = this.db.prepare('SELECT * FROM intel_indicators ORDER BY file, id').all() as IntelRow[];
+    } catch (err) {
+      throw storeError(this.file, 'could not read intelligence', err);
+    }
+    const out: StoredIndicator[] = [];
+    for (const r of rows) {
+      const ind = indicatorFromRow(r);
+      if (ind) out.push(ind);
+    }
+    return out;
+  }
+
+  removeIntel(fileOrId: string): number {
+    this.assertOpen();
+    const byFile = this.db.prepare('DELETE FROM intel_indicators WHERE file = ?').run(fileOrId.trim()).changes;
+    if (byFile > 0 || !/^\d{1,15}$/.test(fileOrId.trim())) return byFile;
+    return this.db.prepare('DELETE FROM intel_indicators WHERE id = ?').run(Number(fileOrId.trim())).changes;
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../core/errors.js';
 import { openStore } from './open.js';
+import { SQLITE_SCHEMA_VERSION } from './sqlite.js';
 
 import { alertStoreSuite } from '../../test/support/store-suite.js';
 import { makeAlert } from '../../test/support/alerts.js';
@@ -128,7 +129,7 @@ describe('SQLite store files', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const db = new Database(file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: 1 });
+    expect(db.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: SQLITE_SCHEMA_VERSION });
     db.close();
   });
 

@@ -1,4 +1,5 @@
 import type { Alert, AlertKind, Severity } from '../core/types.js';
+import type { Indicator } from '../intel/types.js';
 
 export interface AlertFilter {
   tenant?: string;
@@ -17,4 +18,24 @@ export interface AlertStore {
   saveAlerts(alerts: readonly Alert[]): void;
   listAlerts(filter?: AlertFilter): Alert[];
   close(): void;
+}
+
+/** An imported threat-intelligence indicator as the store keeps it. */
+export interface StoredIndicator extends Indicator {
+  /** row id, for `vigil intel remove <id>` */
+  id: number;
+  /** base name of the file it was imported from (re-importing that name replaces them all) */
+  file: string;
+  /** epoch ms */
+  addedAt: number;
+}
+
+/** Threat-intelligence indicators imported with `vigil intel add`, kept beside the alerts. */
+export interface IntelStore {
+  /** replaces every indicator of `file` with these (duplicates dropped); atomic; returns how many were kept */
+  replaceIntel(file: string, indicators: readonly Indicator[], addedAt?: number): number;
+  /** every stored indicator, by file then id */
+  listIntel(): StoredIndicator[];
+  /** removes the indicators of a file name, or else the one indicator with that id; returns how many */
+  removeIntel(fileOrId: string): number;
 }
