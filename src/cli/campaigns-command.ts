@@ -12,7 +12,9 @@ import { ipInfoCollector } from '../correlate/ip-info.js';
 import type { Campaign } from '../correlate/types.js';
 import { attribute } from '../attribute/attribute.js';
 import { DEFAULT_ACTORS_FILE, loadCatalog } from '../attribute/catalog.js';
-import { IndicatorMatcher, parseIntelFile, type Indicator } from '../intel/index.js';
+import { IndicatorMatcher } from '../intel/index.js';
+import { loadIntel } from './scan-command.js';
+import { defaultDbPath } from './paths.js';
 import { campaignsToStix, type Tlp } from '../export/stix.js';
 import { alertToEcs } from '../export/ecs.js';
 import { alertToOcsf } from '../export/ocsf.js';
@@ -30,6 +32,7 @@ interface CampaignFlags {
   asnDb?: string[];
   torExits?: string[];
   intel?: string[];
+  db: string | boolean;
   actors: string;
   json?: boolean;
   stix?: string;
@@ -86,6 +89,8 @@ export function registerCampaignsCommand(program: Command): void {
     .option('--asn-db <file>', 'iptoasn.com ip2asn TSV file; repeatable', collect)
     .option('--tor-exits <file>', 'Tor exit list; repeatable', collect)
     .option('--intel <file>', 'threat intelligence for attribution: STIX 2.1 bundle, MISP event JSON or CSV (ip,actor,source); repeatable', collect)
+    .option('--db <file>', 'database whose stored indicators (`vigil intel add`) are used (default: the user data directory)')
+    .option('--no-db', 'do not use stored indicators')
     .option('--actors <file>', 'actor catalog', DEFAULT_ACTORS_FILE)
     .option('--json', 'write {campaigns, alerts} as JSON to stdout')
     .option('--stix <file>', 'write the campaigns as a STIX 2.1 bundle')
@@ -96,15 +101,16 @@ export function registerCampaignsCommand(program: Command): void {
     .option('--all', 'list single-alert campaigns too')
     .action(async (paths: string[], flags: CampaignFlags) => {
       const catalog = loadCatalog(flags.actors);
-      const indicators: Indicator[] = [];
-      for (const f of flags.intel ?? []) indicators.push(...parseIntelFile(f));
+      const location = flags.db === false ? undefined : typeof flags.db === 'string' ? flags.db : defaultDbPath();
+      const { intel, indicators } = await loadIntel(flags.intel ?? [], location, (s) => void process.stderr.write(s));
       const collector = ipInfoCollector();
       const summary = await runScan({
         paths,
         format: flags.format,
         tenant: flags.tenant?.toLowerCase(),
         timeZone: flags.tz,
-        enrichment: { geoDbs: flags.geoDb, asnDbs: flags.asnDb, torExits: flags.torExits },
+        enrichment: { geoDbs: flags.geoDb, asnDbs: flags.asnDb, torExits: flags.torExits, intel: intel.lists },
+        indicators,
         onEvent: collector.onEvent,
       });
       const result = attribute(correlate(summary.alerts, collector.info), {

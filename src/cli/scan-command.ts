@@ -45,6 +45,29 @@ interface ScanFlags {
   actors: string;
 }
 
+/**
+ * The --intel files (plain IP lists for enrichment; STIX / MISP / CSV indicators) plus the
+ * indicators stored with `vigil intel add` in the database at `location` (none when undefined).
+ */
+export async function loadIntel(
+  files: string[],
+  location: string | undefined,
+  errOut: (s: string) => void,
+): Promise<{ intel: Awaited<ReturnType<typeof splitIntelInputs>>; indicators: Indicator[] }> {
+  const intel = await splitIntelInputs(files);
+  for (const p of intel.problems) errOut(`vigil: intel: ${p}\n`);
+  const indicators: Indicator[] = [...intel.indicators];
+  if (location !== undefined) {
+    const store = openStore(location);
+    try {
+      for (const i of store.listIntel()) indicators.push(i);
+    } finally {
+      store.close();
+    }
+  }
+  return { intel, indicators };
+}
+
 /** `vigil scan [paths…]`: read sign-in logs, print what was found, store the alerts. */
 export interface ScanCommandIo {
   out(text: string): void;
@@ -78,17 +101,7 @@ export function registerScanCommand(program: Command, io: Partial<ScanCommandIo>
     .action(async (paths: string[], flags: ScanFlags) => {
       const location = flags.db === false ? undefined : typeof flags.db === 'string' ? flags.db : defaultDbPath();
       const catalog = flags.campaigns ? loadCatalog(flags.actors) : undefined;
-      const intel = await splitIntelInputs(flags.intel ?? []);
-      for (const p of intel.problems) errOut(`vigil: intel: ${p}\n`);
-      const indicators: Indicator[] = [...intel.indicators];
-      if (location !== undefined) {
-        const store = openStore(location);
-        try {
-          for (const i of store.listIntel()) indicators.push(i);
-        } finally {
-          store.close();
-        }
-      }
+      const { intel, indicators } = await loadIntel(flags.intel ?? [], location, errOut);
       const progress = flags.json ? undefined : createProgress(process.stderr);
       const summary = await runScan({
         paths,
