@@ -20,6 +20,12 @@ function parseFailOn(v: string): Severity | 'none' {
   throw new InvalidArgumentError('expected one of: low, medium, high, critical, none');
 }
 
+function parseYear(v: string): number {
+  const y = Number(v);
+  if (!/^\d{4}$/.test(v) || y < 1990 || y > 2100) throw new InvalidArgumentError('expected a year like 2024');
+  return y;
+}
+
 function parseDuration(v: string): number {
   const m = /^(\d{1,6})(ms|s|m|h|d)$/.exec(v.trim());
   if (!m) throw new InvalidArgumentError('expected a duration like 15m, 2h or 1d');
@@ -31,6 +37,7 @@ interface ScanFlags {
   format?: string;
   tenant?: string;
   tz?: string;
+  year?: number;
   geoDb?: string[];
   asnDb?: string[];
   torExits?: string[];
@@ -85,6 +92,7 @@ export function registerScanCommand(program: Command, io: Partial<ScanCommandIo>
     .addOption(new Option('--format <id>', 'force a format instead of detecting it per file').choices(formats))
     .option('--tenant <org>', 'organization for records that carry none (default: the account\'s domain)')
     .option('--tz <zone>', 'time zone of syslog stamps that carry none (IANA name)', 'UTC')
+    .option('--year <yyyy>', "year of syslog stamps that carry none (default: from the file's date)", parseYear)
     .option('--geo-db <file>', 'MMDB file (GeoLite2, IPinfo, ip-location-db); repeatable', collect)
     .option('--asn-db <file>', 'iptoasn.com ip2asn TSV file; repeatable', collect)
     .option('--tor-exits <file>', 'Tor exit list (bulk list or exit-addresses); repeatable', collect)
@@ -108,6 +116,7 @@ export function registerScanCommand(program: Command, io: Partial<ScanCommandIo>
         format: flags.format,
         tenant: flags.tenant?.toLowerCase(),
         timeZone: flags.tz,
+        year: flags.year,
         latenessMs: flags.maxLateness,
         enrichment: {
           geoDbs: flags.geoDb,

@@ -101,7 +101,7 @@ export async function* readEventBatches(
 
   const state: Record<string, unknown> = {};
   if (file.mtimeMs !== undefined) state.fileMtimeMs = file.mtimeMs;
-  const ctx: ParseContext = { file: name, line: 0, defaultTenant: opts.defaultTenant, timeZone: opts.timeZone, state };
+  const ctx: ParseContext = { file: name, line: 0, defaultTenant: opts.defaultTenant, timeZone: opts.timeZone, year: opts.year, state };
 
   const it = frameBatches(opened.chunks, kind, maxRecordBytes);
   try {

@@ -27,6 +27,8 @@ export interface ReadOptions {
   format?: string;
   defaultTenant?: string;
   timeZone?: string;
+  /** year of syslog stamps that carry none (else inferred from the file's date) */
+  year?: number;
   /** records longer than this many bytes are reported and skipped (default 1 MiB) */
   maxRecordBytes?: number;
   onIssue(issue: IngestIssue): void;

@@ -21,6 +21,8 @@ export interface ScanOptions {
   tenant?: string;
   /** zone of syslog stamps without one */
   timeZone?: string;
+  /** year of syslog stamps that carry none */
+  year?: number;
   /** how far out of order events may arrive within one input */
   latenessMs?: number;
   enrichment?: EnrichmentOptions;
@@ -75,6 +77,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanSummary> {
       format: opts.format,
       defaultTenant: opts.tenant,
       timeZone: opts.timeZone,
+      year: opts.year,
       onIssue,
       onProgress: opts.onProgress,
       stats,

@@ -101,5 +101,10 @@ describe('vigil scan on bad input', () => {
     const sshd = readFileSync(join(root, 'samples', 'logs', 'sshd', 'org3.log'), 'utf8');
     const r = vigil(['scan', '--no-db', '--json', '-'], sshd);
     expect(r.out).toMatch(/"kind":"brute_force"/);
+    // RFC 3164 stamps carry no year: --year gives it
+    const bsd = Array.from({ length: 30 }, (_, i) => `Mar 30 15:54:${String(i).padStart(2, '0')} host1 sshd[9${i}]: Failed password for alice from 203.0.113.50 port 4${i} ssh2`).join('\n');
+    const y = vigil(['scan', '--no-db', '--json', '--year', '2019', '-'], bsd);
+    expect(y.out).toMatch(/"firstSeen":"2019-03-30T15:54:00.000Z"/);
+    expect(vigil(['scan', '--year', '19', '-'], bsd).code).toBe(2);
   });
 });
