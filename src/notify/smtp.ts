@@ -1,0 +1,62 @@
+/**
+ * Email over SMTP with nodemailer. The TCP connection is opened by the egress guard (getSocket),
+ * so nodemailer's own DNS resolution never decides where mail goes.
+ */
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { connectGuarded } from './egress-guard.js';
+import type { Channel, EgressPolicy, Outgoing, SmtpChannelConfig } from './types.js';
+
+/** a plain mailbox: local@domain, no display name, no separators nodemailer would split on */
+const MAILBOX = /^[^\s@<>,;"()[\]\\]{1,64}@[A-Za-z0-9.-]{1,253}$/;
+
+export function targetMailbox(c: SmtpChannelConfig, person: string): string | undefined {
+  const mapped = c.targetAddresses !== undefined && Object.hasOwn(c.targetAddresses, person) ? c.targetAddresses[person] : undefined;
+  const address = (mapped ?? person).toLowerCase();
+  if (!MAILBOX.test(address)) return undefined;
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  const allowed = (c.targetDomains ?? []).some((d) => domain === d.toLowerCase());
+  // an explicit mapping is the administrator's word; a sign-in name must be in an allowed domain
+  return mapped !== undefined || allowed ? address : undefined;
+}
+
+export function createSmtpChannel(c: SmtpChannelConfig, policy: EgressPolicy): Channel {
+  const timeoutMs = c.timeoutMs ?? 10_000;
+  const options: SMTPTransport.Options = {
+    host: c.host,
+    port: c.port,
+    secure: c.secure === true,
+    requireTLS: c.requireTLS === true,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs * 3,
+    logger: false,
+    ...(c.user !== undefined ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),
+    ...(c.tlsInsecure === true ? { tls: { rejectUnauthorized: false } } : {}),
+    getSocket: (_opts, callback) => {
+      connectGuarded(c.host, c.port, policy, timeoutMs).then(
+        (socket) => callback(null, { connection: socket }),
+        (e: unknown) => callback(e instanceof Error ? e : new Error('connection failed'), undefined),
+      );
+    },
+  };
+  const transport = nodemailer.createTransport(options);
+  return {
+    name: c.name,
+    type: 'smtp',
+    canReach: (person) => targetMailbox(c, person) !== undefined,
+    async send(msg: Outgoing): Promise<void> {
+      const to = msg.audience === 'targets' && msg.person !== undefined ? [targetMailbox(c, msg.person)] : (c.to ?? []);
+      const recipients = to.filter((x): x is string => x !== undefined);
+      if (recipients.length === 0) throw new Error('no recipient configured');
+      try {
+        await transport.sendMail({ from: c.from, to: recipients, subject: msg.subject, text: msg.text, html: msg.html });
+      } catch (e) {
+        // nodemailer's message names the failing step (auth, connection, recipient); never the password
+        const code = (e as { code?: unknown }).code;
+        throw new Error(`SMTP ${c.host}:${c.port}: ${typeof code === 'string' ? `${code} ` : ''}${e instanceof Error ? e.message : 'failed'}`);
+      }
+    },
+    close: () => transport.close(),
+  };
+}
