@@ -14,6 +14,8 @@ if (typecheck.status !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
+// PostgreSQL for the store tests: started (or installed) when missing; they skip when it cannot be had
+if (process.platform !== 'win32') run('bash', ['scripts/ensure-postgres.sh']);
 rmSync(results, { force: true });
 const extra = process.argv.slice(2);
 const vt = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra]);

@@ -178,8 +178,9 @@ export class SqliteAlertStore implements AlertStore, IntelStore {
        VALUES (@id, @kind, @severity, @rank, @tenant, @firstSeen, @lastSeen, @confidence, @campaignId, @json)
        ON CONFLICT (id) DO UPDATE SET
          kind = excluded.kind, severity = excluded.severity, severity_rank = excluded.severity_rank,
-         tenant = excluded.tenant, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-         confidence = excluded.confidence, campaign_id = excluded.campaign_id, json = excluded.json`,
+         first_seen = excluded.first_seen, last_seen = excluded.last_seen,
+         confidence = excluded.confidence, campaign_id = excluded.campaign_id, json = excluded.json
+       WHERE alerts.tenant = excluded.tenant`,
     );
     const clearUsers = this.db.prepare('DELETE FROM alert_users WHERE alert_id = ?');
     const clearIps = this.db.prepare('DELETE FROM alert_ips WHERE alert_id = ?');
@@ -194,7 +195,8 @@ export class SqliteAlertStore implements AlertStore, IntelStore {
         } catch (err) {
           throw new Error(`alert ${a.id} is invalid: ${err instanceof Error ? err.message : String(err)}`);
         }
-        upsert.run({
+        // no change: the id is held by another tenant, whose alert must not be replaced
+        const saved = upsert.run({
           id: a.id,
           kind: a.kind,
           severity: a.severity,
@@ -206,6 +208,7 @@ export class SqliteAlertStore implements AlertStore, IntelStore {
           campaignId: a.campaignId ?? null,
           json: JSON.stringify(json),
         });
+        if (saved.changes === 0) throw new Error(`alert ${a.id} already belongs to another tenant; nothing was saved`);
         clearUsers.run(a.id);
         clearIps.run(a.id);
         for (const u of a.users) addUser.run(u, a.id);

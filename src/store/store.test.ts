@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VigilError } from '../core/errors.js';
 import { openStore } from './open.js';
 import { SQLITE_SCHEMA_VERSION } from './sqlite.js';
+import { toAsyncStore } from './async.js';
 
 import { alertStoreSuite } from '../../test/support/store-suite.js';
 import { makeAlert } from '../../test/support/alerts.js';
@@ -27,8 +28,8 @@ alertStoreSuite('sqlite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
   const file = join(dir, 'vigil.db');
   return {
-    open: () => openStore(file),
-    reopen: () => openStore(file),
+    open: async () => toAsyncStore(openStore(file)),
+    reopen: async () => toAsyncStore(openStore(file)),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 });

@@ -39,3 +39,21 @@ export interface IntelStore {
   /** removes the indicators of a file name, or else the one indicator with that id; returns how many */
   removeIntel(fileOrId: string): number;
 }
+
+/**
+ * The same contract with promises, for backends that talk to a server (PostgreSQL) and for the
+ * long-running `vigil serve`. SQLite offers it too by wrapping its synchronous calls (async.ts), so
+ * one shared test suite and one server code path cover both backends.
+ */
+export interface AsyncAlertStore {
+  saveAlerts(alerts: readonly Alert[]): Promise<void>;
+  listAlerts(filter?: AlertFilter): Promise<Alert[]>;
+  close(): Promise<void>;
+}
+
+/** IntelStore with promises; same semantics. */
+export interface AsyncIntelStore {
+  replaceIntel(file: string, indicators: readonly Indicator[], addedAt?: number): Promise<number>;
+  listIntel(): Promise<StoredIndicator[]>;
+  removeIntel(fileOrId: string): Promise<number>;
+}
