@@ -4,6 +4,7 @@ import { VigilError } from '../core/errors.js';
 import { registerScanCommand } from './scan-command.js';
 import { registerAlertsCommand } from './alerts-command.js';
 import { registerCampaignsCommand } from './campaigns-command.js';
+import { registerServeCommand } from './serve-command.js';
 import { registerIntelCommand } from './intel-command.js';
 import { registerSimulateCommand } from '../simulate/command.js';
 
@@ -18,6 +19,7 @@ program
 registerScanCommand(program);
 registerAlertsCommand(program);
 registerCampaignsCommand(program);
+registerServeCommand(program);
 registerIntelCommand(program);
 registerSimulateCommand(program);
 
