@@ -13,7 +13,7 @@ import { registerScanCommand } from '../../src/cli/scan-command.js';
 import { registerIntelCommand } from '../../src/cli/intel-command.js';
 import { registerAlertsCommand } from '../../src/cli/alerts-command.js';
 import { runSimulation, type Truth } from '../../src/simulate/index.js';
-import { parseScenario } from '../../src/simulate/scenario.js';
+import { sprayWorldOptions } from '../../src/correlate/sim-fixture.js';
 
 interface JsonAlert {
   id: string;
@@ -75,21 +75,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-intel-e2e-'));
   logs = join(dir, 'logs');
   ({ truth } = runSimulation(
-    {
-      seed: 'corr',
-      start: Date.parse('2024-03-04T00:00:00Z'),
-      days: 3,
-      orgs: 40,
-      usersMin: 20,
-      usersMax: 60,
-      scenario: parseScenario({
-        campaigns: [
-          { id: 'apt28', kind: 'distributed_spray', actor: 'APT28', startHour: 4, durationHours: 60, orgs: 'all', poolSize: 1100 },
-          { id: 'brute-1', kind: 'brute_force', startHour: 20, durationHours: 4, attemptsPerHour: 100, ipsPerHour: 20 },
-          { id: 'mfa-1', kind: 'mfa_fatigue', startHour: 30, durationHours: 1 },
-        ],
-      }),
-    },
+    sprayWorldOptions(),
     logs,
   ));
   attackerIps = new Set(truth.campaigns.flatMap((c) => c.attackerIps));
