@@ -43,6 +43,38 @@ const MIGRATIONS: readonly string[] = [
      created_at INTEGER NOT NULL,
      revoked_at INTEGER
    ) WITHOUT ROWID;`,
+  // 2: what the long-running server keeps besides the journal
+  `CREATE TABLE source_checkpoints (
+     name       TEXT PRIMARY KEY,   -- a configured source ('graph:contoso', 'syslog:udp', 'tail:/var/log/auth.log')
+     state      TEXT NOT NULL,      -- JSON owned by the source: cursor, file offset and inode, delta link...
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE engine_snapshots (
+     name       TEXT PRIMARY KEY,   -- 'detect'
+     checkpoint INTEGER NOT NULL,   -- journal seq the state includes
+     state      BLOB NOT NULL,
+     created_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE notifier_state (
+     name       TEXT PRIMARY KEY,
+     state      TEXT NOT NULL,      -- JSON: dedupe marks, held digests
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE api_token_tenants (
+     token_id TEXT NOT NULL,
+     tenant   TEXT NOT NULL,
+     PRIMARY KEY (token_id, tenant)
+   ) WITHOUT ROWID;
+   CREATE TABLE audit_log (
+     id        INTEGER PRIMARY KEY AUTOINCREMENT,
+     at        INTEGER NOT NULL,
+     token_id  TEXT,                -- who (null: the local CLI)
+     action    TEXT NOT NULL,       -- 'token.create', 'intel.add', ...
+     tenant    TEXT,
+     target    TEXT,
+     detail    TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX audit_log_by_at ON audit_log (at);`,
 ];
 
 export type ServerDb = Database.Database;

@@ -6,10 +6,11 @@ import { ingestApp } from './http.js';
 import { Journal } from './journal.js';
 import { TokenStore } from './tokens.js';
 
-export { Journal, DEFAULT_CONSUMER, type JournalRecord } from './journal.js';
+export { Journal, DEFAULT_CONSUMER, type JournalRecord, type SourceCheckpoint } from './journal.js';
 export { TokenStore, ROLES, isRole, type Role, type Principal, type TokenInfo } from './tokens.js';
 export { openServerDb, type ServerDb } from './db.js';
-export { eventsOfRecord, type IngestResponse } from './ingest.js';
+export { eventsOfRecord, ingestRecords, type IngestResponse, type IngestOutcome, type Rejection } from './ingest.js';
+export { type DecodedRecord } from './decode.js';
 export { ingestApp } from './http.js';
 export { DEFAULT_LIMITS, type IngestLimits } from './body.js';
 

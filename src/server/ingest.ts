@@ -5,7 +5,7 @@ import { PARSERS } from '../formats/registry.js';
 import type { FormatParser, ParseContext, RawRecord } from '../formats/types.js';
 import { DETECT_THRESHOLD, detectParser, detectScore } from '../ingest/detect.js';
 import type { DecodedRecord } from './decode.js';
-import type { Idempotency, Journal, JournalInput, JournalRecord } from './journal.js';
+import type { Idempotency, Journal, JournalInput, JournalRecord, SourceCheckpoint } from './journal.js';
 
 /** The `file` parsers see for HTTP records: a ref starting with it is ours, not the vendor's id. */
 const SOURCE_NAME = 'http-ingest';
@@ -42,7 +42,7 @@ export function ingestRecords(
   journal: Journal,
   tenant: string,
   decoded: readonly DecodedRecord[],
-  opts: { format?: FormatParser; idempotencyKey?: string; bodyHash?: string } = {},
+  opts: { format?: FormatParser; idempotencyKey?: string; bodyHash?: string; source?: SourceCheckpoint } = {},
 ): IngestOutcome {
   const inputs: JournalInput[] = [];
   const rejected: Rejection[] = [];
@@ -78,6 +78,7 @@ export function ingestRecords(
     inputs,
     (r): IngestResponse => ({ batchId: r.batchId, accepted: r.stored, duplicates: r.duplicates, rejected }),
     idem,
+    opts.source,
   );
   return out;
 }

@@ -42,6 +42,14 @@ export type AppendOutcome<R> =
   /** the Idempotency-Key was seen before with a different body */
   | { kind: 'conflict' };
 
+/** A source's resume position, committed in the same transaction as the records it read. */
+export interface SourceCheckpoint {
+  /** the source's unique name, e.g. 'okta:contoso.com' or 'tail:/var/log/auth.log' */
+  name: string;
+  /** JSON text owned by the source */
+  state: string;
+}
+
 export interface Idempotency {
   key: string;
   /** hash of what was sent, so a reused key with another body is refused rather than replayed */
@@ -73,7 +81,13 @@ export const DEFAULT_CONSUMER = 'detect';
 export class Journal {
   constructor(private readonly db: ServerDb) {}
 
-  append<R>(tenant: string, records: readonly JournalInput[], respond: (r: AppendResult) => R, idem?: Idempotency): AppendOutcome<R> {
+  append<R>(
+    tenant: string,
+    records: readonly JournalInput[],
+    respond: (r: AppendResult) => R,
+    idem?: Idempotency,
+    source?: SourceCheckpoint,
+  ): AppendOutcome<R> {
     const findBatch = this.db.prepare('SELECT body_hash, response FROM journal_batches WHERE tenant = ? AND idem_key = ?');
     const lastSeq = this.db.prepare('SELECT last_seq FROM journal_tenants WHERE tenant = ?');
     const setSeq = this.db.prepare(
@@ -87,6 +101,10 @@ export class Journal {
     const known = this.db.prepare('SELECT 1 FROM journal WHERE tenant = ? AND record_key = ?');
     const saveBatch = this.db.prepare(
       'INSERT INTO journal_batches (tenant, idem_key, body_hash, batch_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const saveSource = this.db.prepare(
+      `INSERT INTO source_checkpoints (name, state, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
     );
     const run = this.db.transaction((): AppendOutcome<R> => {
       if (idem) {
@@ -107,6 +125,8 @@ export class Journal {
       const result: AppendResult = { batchId, stored, duplicates: records.length - stored };
       const response = respond(result);
       if (idem) saveBatch.run(tenant, idem.key, idem.bodyHash, batchId, JSON.stringify(response), now);
+      // a restart resumes after exactly what was stored: no gap, no duplicate
+      if (source) saveSource.run(source.name, source.state, now);
       return { kind: 'stored', result, response };
     });
     // IMMEDIATE: take the write lock first, so the idempotency check and the insert see one state
@@ -145,6 +165,22 @@ export class Journal {
   checkpoint(consumer = DEFAULT_CONSUMER): number {
     const row = this.db.prepare('SELECT checkpoint FROM journal_consumers WHERE name = ?').get(consumer) as { checkpoint: number } | undefined;
     return row?.checkpoint ?? 0;
+  }
+
+  /** The last committed state of a source (JSON text), or undefined before its first batch. */
+  sourceCheckpoint(name: string): string | undefined {
+    const row = this.db.prepare('SELECT state FROM source_checkpoints WHERE name = ?').get(name) as { state: string } | undefined;
+    return row?.state;
+  }
+
+  /** Store a source's position without records (e.g. an empty poll that moved its window). */
+  saveSourceCheckpoint(source: SourceCheckpoint): void {
+    this.db
+      .prepare(
+        `INSERT INTO source_checkpoints (name, state, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      )
+      .run(source.name, source.state, Date.now());
   }
 
   /** Records held for one tenant and its last sequence number. */
