@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { startIngestServer, eventsOfRecord, TokenStore, openServerDb, isRole } from '../server/index.js';
-import { createEnrichment } from '../enrich/index.js';
-import { DetectionEngine } from '../detect/engine.js';
-import { openStore } from '../store/open.js';
-import { createNotifier } from '../notify/index.js';
+import { TokenStore, openServerDb, isRole } from '../server/index.js';
 import type { NotifierConfig } from '../notify/types.js';
+import { startService } from '../serve/service.js';
 import { defaultDbPath } from './paths.js';
 import { VigilError } from '../core/errors.js';
 
@@ -44,56 +41,22 @@ export function registerServeCommand(program: Command): void {
     .option('--notify <file>', 'notification routes and channels (JSON, see docs/serve.md)')
     .option('--batch <n>', 'journal records per detection step', (v) => Number(v), 5000)
     .action(async (flags: ServeFlags) => {
-      const store = openStore(flags.db ?? defaultDbPath());
-      const notifier = flags.notify ? createNotifier(readNotifyConfig(flags.notify)) : undefined;
-      const enrichment = await createEnrichment({ torExits: flags.torExits });
-      const engine = new DetectionEngine();
-      const server = await startIngestServer({ dbFile: flags.serverDb, host: flags.host, port: flags.port });
-      // the engine starts from the consumer checkpoint: everything acknowledged and not yet detected
-      let checkpoint = server.journal.checkpoint();
-      const parserState: Record<string, Record<string, unknown>> = {};
-      let stopping = false;
-
-      const step = async (): Promise<number> => {
-        const records = server.journal.readFrom(checkpoint, flags.batch);
-        for (const rec of records) {
-          const state = (parserState[`${rec.tenant}\u0000${rec.format}`] ??= {});
-          for (const e of eventsOfRecord(rec, state)) {
-            enrichment.enrich(e);
-            engine.process(e);
-          }
-          checkpoint = rec.seq;
-        }
-        const changed = engine.drainChanged();
-        // stored before the checkpoint moves: a crash replays the records rather than losing alerts
-        if (changed.length > 0) store.saveAlerts(changed);
-        if (records.length > 0) server.journal.ack(checkpoint);
-        if (notifier && changed.length > 0) {
-          const r = await notifier.notify(changed);
-          if (r.failed > 0) process.stderr.write(`vigil serve: ${r.failed} notification(s) failed; tried again with the next alerts\n`);
-        }
-        return records.length;
-      };
-
-      const loop = async (): Promise<void> => {
-        while (!stopping) {
-          const n = await step();
-          if (n < flags.batch) await new Promise((r) => setTimeout(r, 500));
-        }
-      };
-      process.stdout.write(`${JSON.stringify({ listening: server.port, url: server.url })}\n`);
+      const service = await startService({
+        serverDb: flags.serverDb,
+        store: flags.db ?? defaultDbPath(),
+        host: flags.host,
+        port: flags.port,
+        enrichment: flags.torExits ? { torExits: flags.torExits } : {},
+        ...(flags.notify ? { notify: readNotifyConfig(flags.notify) } : {}),
+        batch: flags.batch,
+        log: (msg) => process.stderr.write(`vigil serve: ${msg}\n`),
+      });
+      process.stdout.write(`${JSON.stringify({ listening: service.port, url: service.url })}\n`);
       const stop = (): void => {
-        stopping = true;
-        void server.close().then(() => {
-          enrichment.close();
-          store.close();
-          void notifier?.close();
-          process.exit(0);
-        });
+        void service.stop().then(() => process.exit(0));
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
-      await loop();
     });
 
   const token = program.command('token').description('API tokens of `vigil serve` (shown once, stored hashed)');

@@ -18,6 +18,8 @@ export class DedupeBook {
   constructor(
     initial: Record<string, number> = {},
     private readonly max = DEDUPE_MAX,
+    /** told of every mark as it happens, so a server can persist it before the next send */
+    private readonly onMark?: (key: string, rank: number) => void,
   ) {
     for (const [k, v] of Object.entries(initial)) if (typeof v === 'number' && Number.isFinite(v)) this.remember(k, v);
   }
@@ -28,7 +30,9 @@ export class DedupeBook {
   }
 
   markSent(key: string, severity: Severity): void {
-    this.remember(key, Math.max(this.sent.get(key) ?? 0, SEVERITY_RANK[severity]));
+    const rank = Math.max(this.sent.get(key) ?? 0, SEVERITY_RANK[severity]);
+    this.remember(key, rank);
+    this.onMark?.(key, rank);
   }
 
   private remember(key: string, rank: number): void {

@@ -2,6 +2,7 @@
  * createNotifier: routes alerts to channels for admins and for the targeted people, with dedupe,
  * per-channel throttling into digests, and secrets scrubbed from every error and log line.
  */
+import { createHash } from 'node:crypto';
 import { VigilError } from '../core/errors.js';
 import { SEVERITY_RANK, type Alert } from '../core/types.js';
 import { DedupeBook, dedupeKey } from './dedupe.js';
@@ -38,6 +39,11 @@ const MAX_HELD = 1000;
 interface HeldGroup {
   channel: Channel;
   items: Outgoing[];
+}
+
+/** A short stable id of what a message says, for receivers that drop copies. */
+function deliveryId(of: string): string {
+  return createHash('sha256').update(of).digest('hex').slice(0, 32);
 }
 
 function emptyResult(): NotifyResult {
@@ -100,7 +106,7 @@ export function createNotifier(config: NotifierConfig): Notifier {
     targets: loadTemplates('targets', config.templatesDir),
   };
   const channels = new Map(config.channels.map((c) => [c.name, makeChannel(c, policy, now)]));
-  const dedupe = new DedupeBook(config.dedupeState ?? {});
+  const dedupe = new DedupeBook(config.dedupeState ?? {}, undefined, config.onNotified);
   const throttle = new Throttle(config.perMinute ?? 30);
   const held = new Map<string, HeldGroup>();
 
@@ -136,6 +142,7 @@ export function createNotifier(config: NotifierConfig): Notifier {
     for (const [key, group] of [...held]) {
       if (!force && !throttle.hasRoom(group.channel.name, now())) continue;
       const msg = group.items.length === 1 ? group.items[0]! : buildDigest(group.items);
+      if (msg.deliveryId === undefined) msg.deliveryId = deliveryId(group.items.map((m) => m.deliveryId ?? '').join('\u0000'));
       if (await deliver(group.channel, msg, result)) held.delete(key);
     }
   }
@@ -160,6 +167,7 @@ export function createNotifier(config: NotifierConfig): Notifier {
             continue;
           }
           const msg = buildMessage(alert, r.audience, templates[r.audience], contact, person);
+          msg.deliveryId = deliveryId(`${key}\u0000${alert.severity}`);
           if (throttle.hasRoom(name, now())) {
             if (await deliver(ch, msg, result)) dedupe.markSent(key, alert.severity);
           } else {

@@ -2,7 +2,7 @@
  * Email over SMTP with nodemailer. The TCP connection is opened by the egress guard (getSocket),
  * so nodemailer's own DNS resolution never decides where mail goes.
  */
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { connectGuarded } from './egress-guard.js';
 import type { Channel, EgressPolicy, Outgoing, SmtpChannelConfig } from './types.js';
@@ -50,7 +50,10 @@ export function createSmtpChannel(c: SmtpChannelConfig, policy: EgressPolicy): C
       const recipients = to.filter((x): x is string => x !== undefined);
       if (recipients.length === 0) throw new Error('no recipient configured');
       try {
-        await transport.sendMail({ from: c.from, to: recipients, subject: msg.subject, text: msg.text, html: msg.html });
+        const mail: SendMailOptions = { from: c.from, to: recipients, subject: msg.subject, text: msg.text, html: msg.html };
+        // the same Message-ID on a resend after a crash: mail systems and clients drop the copy
+        if (msg.deliveryId !== undefined) mail.messageId = `<${msg.deliveryId}@vigil.invalid>`;
+        await transport.sendMail(mail);
       } catch (e) {
         // nodemailer's message names the failing step (auth, connection, recipient); never the password
         const code = (e as { code?: unknown }).code;

@@ -103,6 +103,11 @@ export interface NotifierConfig {
   contact?: string;
   /** dedupe memory from an earlier run (see Notifier.dedupeState) */
   dedupeState?: Record<string, number>;
+  /**
+   * called synchronously each time a message is marked notified (key, severity rank): a server
+   * writes it to disk here, so a crash after this point never sends the message again
+   */
+  onNotified?: (key: string, rank: number) => void;
   log?: (entry: LogEntry) => void;
   /** clock, for tests */
   now?: () => number;
@@ -136,6 +141,11 @@ export interface Outgoing {
   teams: string;
   /** JSON body for the generic webhook */
   payload: unknown;
+  /**
+   * the same for every attempt to deliver this message, across restarts: sent as X-Vigil-Delivery
+   * so a receiver can drop a copy it already has
+   */
+  deliveryId?: string;
 }
 
 export interface Channel {

@@ -22,7 +22,10 @@ export function createWebhookChannel(c: WebhookChannelConfig, policy: EgressPoli
         {
           url: c.url,
           body,
-          headers: () => ({ 'x-vigil-signature': signatureHeader(c.secret, body, Math.floor(now() / 1000)) }),
+          headers: () => ({
+            'x-vigil-signature': signatureHeader(c.secret, body, Math.floor(now() / 1000)),
+            ...(msg.deliveryId !== undefined ? { 'x-vigil-delivery': msg.deliveryId } : {}),
+          }),
           policy,
           timeoutMs: c.timeoutMs ?? 10_000,
         },

@@ -75,6 +75,12 @@ const MIGRATIONS: readonly string[] = [
      detail    TEXT NOT NULL DEFAULT '{}'
    );
    CREATE INDEX audit_log_by_at ON audit_log (at);`,
+  // 3: one row per message notified, written before the next send (no message twice after a crash)
+  `CREATE TABLE notify_sent (
+     key        TEXT PRIMARY KEY,   -- alert id, audience, channel, person
+     rank       INTEGER NOT NULL,   -- highest severity notified
+     updated_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 export type ServerDb = Database.Database;

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { VigilError } from '../core/errors.js';
 import { parserById } from '../formats/registry.js';
 import { authenticate, requireRole, type AuthEnv } from './auth.js';
+import { apiApp, type ApiDeps } from './api/index.js';
 import { DEFAULT_LIMITS, HttpError, readBody, type IngestLimits } from './body.js';
 import { decodeBody } from './decode.js';
 import { bodyHash, ingestRecords } from './ingest.js';
@@ -15,6 +16,15 @@ export interface IngestAppDeps {
   journal: Journal;
   tokens: TokenStore;
   limits?: Partial<IngestLimits>;
+  /** the REST API (alerts, campaigns, tenants, intel, tokens, audit, sources, /metrics, /openapi.json) */
+  api?: ApiDeps;
+  /** told after each committed batch (wakes the detection loop) */
+  onCommitted?: (tenant: string, accepted: number, rejected: number) => void;
+  /**
+   * asked before reading a batch: a reason to refuse it with 503 + Retry-After (the detection
+   * backlog is past its limit, say), or undefined to accept
+   */
+  refuse?: () => string | undefined;
 }
 
 /**
@@ -32,6 +42,11 @@ export function ingestApp(deps: IngestAppDeps): Hono<AuthEnv> {
 
   app.post('/v1/ingest', requireRole('ingest', 'admin'), async (c) => {
     const tenant = c.get('principal').tenant;
+    const refusal = deps.refuse?.();
+    if (refusal !== undefined) {
+      c.header('Retry-After', '30');
+      return c.json({ error: `busy: ${refusal}; retry later` }, 503);
+    }
     const formatId = c.req.query('format');
     const format = formatId === undefined ? undefined : parserById(formatId);
     if (formatId !== undefined && !format) throw new HttpError(400, `format: unknown "${formatId.slice(0, 40)}"`);
@@ -49,6 +64,7 @@ export function ingestApp(deps: IngestAppDeps): Hono<AuthEnv> {
     const out = ingestRecords(deps.journal, tenant, decoded, opts);
     if (out.kind === 'conflict') throw new HttpError(422, 'Idempotency-Key: already used for a different body');
     if (out.kind === 'replay') c.header('Idempotent-Replayed', 'true');
+    else deps.onCommitted?.(tenant, out.response.accepted, out.response.rejected.length);
     return c.json(out.response, 200);
   });
 
@@ -56,6 +72,8 @@ export function ingestApp(deps: IngestAppDeps): Hono<AuthEnv> {
     const tenant = c.get('principal').tenant;
     return c.json({ tenant, ...deps.journal.tenantStats(tenant) });
   });
+
+  if (deps.api) app.route('/', apiApp(deps.api));
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   app.onError((err, c) => {
