@@ -154,3 +154,37 @@ describe('templates', () => {
     expect(() => loadTemplates('admins', dir)).toThrow('template admins.txt: unknown field {{password}}');
   });
 });
+
+describe('failed deliveries', () => {
+  it('are retried by flush() even when the alert never changes again, with the same delivery id', async () => {
+    let up = false;
+    const seen: { id: string; alert: string }[] = [];
+    const flaky = http.createServer((req, res) => {
+      let s = '';
+      req.on('data', (c: Buffer) => (s += c.toString('utf8')));
+      req.on('end', () => {
+        if (!up) return void res.writeHead(503).end();
+        seen.push({ id: String(req.headers['x-vigil-delivery']), alert: (JSON.parse(s) as Body).alert?.id ?? '' });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    try {
+      const flakyUrl = `http://127.0.0.1:${(flaky.address() as AddressInfo).port}/in`;
+      const n = createNotifier(
+        config({ channels: [{ type: 'webhook', name: 'hook', url: flakyUrl, secret: 'a-secret-of-16-chars!', retry: { maxAttempts: 1 } }] }),
+      );
+      const first = await n.notify([makeAlert({ id: 'r1', severity: 'high' })]);
+      expect(first).toMatchObject({ sent: 0, failed: 1 });
+      expect(n.pendingRetries()).toBe(1);
+      up = true;
+      expect((await n.flush()).sent).toBe(1);
+      expect(n.pendingRetries()).toBe(0);
+      expect((await n.flush()).sent).toBe(0);
+      expect(seen.map((x) => x.alert)).toEqual(['r1']);
+      expect(seen[0]!.id).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      await new Promise<void>((r) => flaky.close(() => r()));
+    }
+  });
+});

@@ -23,8 +23,10 @@ export { signatureHeader } from './webhook.js';
 
 export interface Notifier {
   notify(alerts: readonly Alert[]): Promise<NotifyResult>;
-  /** sends held digests for channels that have room again; call it every minute or so */
+  /** sends held digests for channels that have room again and retries failed deliveries; call it every minute or so */
   flush(): Promise<NotifyResult>;
+  /** alerts waiting for another try after a failed delivery */
+  pendingRetries(): number;
   /** what was notified, to persist and pass back as config.dedupeState after a restart */
   dedupeState(): Record<string, number>;
   /** tries once more to send held digests (ignoring the throttle), then closes connections */
@@ -35,6 +37,8 @@ export interface Notifier {
 const MAX_TARGETS_PER_ALERT = 200;
 /** held messages per channel/person before the oldest are dropped (they stay in the alert store) */
 const MAX_HELD = 1000;
+/** alerts with a failed delivery kept for another try; the oldest are dropped beyond this */
+const MAX_RETRY = 10_000;
 
 interface HeldGroup {
   channel: Channel;
@@ -109,6 +113,8 @@ export function createNotifier(config: NotifierConfig): Notifier {
   const dedupe = new DedupeBook(config.dedupeState ?? {}, undefined, config.onNotified);
   const throttle = new Throttle(config.perMinute ?? 30);
   const held = new Map<string, HeldGroup>();
+  /** alerts of which some delivery failed, latest version by id: routed again by flush() and notify() */
+  const retry = new Map<string, Alert>();
 
   async function deliver(ch: Channel, msg: Outgoing, result: NotifyResult): Promise<boolean> {
     throttle.record(ch.name, now());
@@ -147,6 +153,25 @@ export function createNotifier(config: NotifierConfig): Notifier {
     }
   }
 
+  function keepForRetry(alert: Alert): void {
+    retry.delete(alert.id);
+    retry.set(alert.id, alert);
+    if (retry.size > MAX_RETRY) {
+      const oldest = retry.keys().next();
+      if (oldest.done !== true) {
+        retry.delete(oldest.value);
+        log({ level: 'warn', msg: 'retry queue full: the oldest failed notification is dropped (the alert stays in the store)', alertId: oldest.value });
+      }
+    }
+  }
+
+  /** deliveries that failed before: routed again; what went out since is deduped */
+  async function retryFailed(result: NotifyResult): Promise<void> {
+    const again = [...retry.values()];
+    retry.clear();
+    for (const a of again) await route(a, result);
+  }
+
   async function route(alert: Alert, result: NotifyResult): Promise<void> {
     for (const r of routesFor(config.routes, alert)) {
       for (const name of r.channels) {
@@ -170,6 +195,7 @@ export function createNotifier(config: NotifierConfig): Notifier {
           msg.deliveryId = deliveryId(`${key}\u0000${alert.severity}`);
           if (throttle.hasRoom(name, now())) {
             if (await deliver(ch, msg, result)) dedupe.markSent(key, alert.severity);
+            else keepForRetry(alert);
           } else {
             hold(ch, msg, result);
             dedupe.markSent(key, alert.severity); // the held message is retried until its digest goes out
@@ -188,6 +214,7 @@ export function createNotifier(config: NotifierConfig): Notifier {
           result.skipped++;
           continue;
         }
+        retry.delete(a.id); // routed now, in its newest version
         await route(a, result);
       }
       return result;
@@ -195,8 +222,10 @@ export function createNotifier(config: NotifierConfig): Notifier {
     async flush() {
       const result = emptyResult();
       await flushHeld(result, false);
+      await retryFailed(result);
       return result;
     },
+    pendingRetries: () => retry.size,
     dedupeState: () => dedupe.snapshot(),
     async close() {
       await flushHeld(emptyResult(), true);

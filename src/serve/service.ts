@@ -41,6 +41,8 @@ export interface ServiceOptions {
   codec?: EngineCodec;
   batch?: number;
   snapshotEveryMs?: number;
+  /** how often held digests and failed notifications are tried again (default 30 s) */
+  notifyFlushMs?: number;
   /** refuse ingest with 503 while this many records wait for detection (default 5,000,000) */
   maxBacklog?: number;
   /** sources besides HTTP ingest, built once the journal is open */
@@ -91,7 +93,16 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       ledger.prune();
       notifier = createNotifier({ ...opts.notify, dedupeState: ledger.load(), onNotified: ledger.mark });
       const n = notifier;
+      // held digests and failed deliveries go out without waiting for the next alert
+      const timer = setInterval(() => {
+        void n.flush().then((r) => {
+          opts.hooks?.onNotified?.(r);
+          if (r.failed > 0) log(`${r.failed} notification(s) failed again; kept for the next try`);
+        });
+      }, opts.notifyFlushMs ?? 30_000);
+      timer.unref();
       cleanup.push(() => n.close());
+      cleanup.push(() => clearInterval(timer));
     }
     const loop = DetectLoop.open({
       journal,
