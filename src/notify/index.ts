@@ -205,8 +205,16 @@ export function createNotifier(config: NotifierConfig): Notifier {
     }
   }
 
+  /** one call at a time: a flush() racing a notify() would pass the same dedupe check twice */
+  let queue: Promise<unknown> = Promise.resolve();
+  function serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = queue.then(f, f);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
   return {
-    async notify(alerts) {
+    notify: (alerts) => serial(async () => {
       const result = emptyResult();
       await flushHeld(result, false);
       for (const a of alerts) {
@@ -218,18 +226,18 @@ export function createNotifier(config: NotifierConfig): Notifier {
         await route(a, result);
       }
       return result;
-    },
-    async flush() {
+    }),
+    flush: () => serial(async () => {
       const result = emptyResult();
       await flushHeld(result, false);
       await retryFailed(result);
       return result;
-    },
+    }),
     pendingRetries: () => retry.size,
     dedupeState: () => dedupe.snapshot(),
-    async close() {
+    close: () => serial(async () => {
       await flushHeld(emptyResult(), true);
       for (const ch of channels.values()) ch.close();
-    },
+    }),
   };
 }
