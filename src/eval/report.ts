@@ -14,10 +14,24 @@ const int = (n: number): string => n.toLocaleString('en-US');
 const ratio = (a: number, b: number): string => `${a}/${b}`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
-function actorCell(c: CampaignScore, built: boolean): string {
-  if (!c.actor) return '—';
-  if (!built) return `${c.actor}: n/a`;
-  return `${c.actor}: ${c.actorVerdict ?? 'unattributed'}`;
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+function actorCell(c: CampaignScore, ran: boolean): string {
+  const s = c.attribution;
+  const lead = c.attributedWithoutTruth;
+  if (!c.actor || !s) return lead ? `— (got ${lead.attributed} ${pct(lead.confidence)})` : '—';
+  if (!ran) return `${c.actor}: n/a`;
+  if (s.verdict === 'unattributed') return `${c.actor}: unattributed`;
+  const by = s.verdict === 'wrong' || s.attributed !== c.actor ? ` as ${s.attributed}` : '';
+  return `${c.actor}: ${s.verdict}${by} ${pct(s.confidence ?? 0)}`;
+}
+
+/** `3/4 correct (1 wrong, 0 unattributed)`, or n/a when the scan did not attribute */
+export function actorSummary(a: Metrics['actor']): string {
+  if (!a.attributionRan) return 'n/a — the scan did not group and attribute';
+  const unnamed = a.unnamedAttributed > 0 ? `${a.unnamedAttributed} campaign${a.unnamedAttributed === 1 ? '' : 's'} the truth names no actor for attributed anyway` : '';
+  if (a.named === 0) return unnamed || 'no campaign with an actor in the ground truth';
+  return `${ratio(a.correct, a.named)} correct (${a.wrong} wrong, ${a.unattributed} unattributed)${unnamed ? `; ${unnamed}` : ''}`;
 }
 
 function campaignRows(campaigns: CampaignScore[], built: boolean): string[][] {
@@ -53,6 +67,7 @@ export function scenarioSection(r: ScenarioRun, built: boolean): string[] {
   out.push(
     `   alerts ${m.alerts}, matching ${m.matchingAlerts}, false ${m.falseAlerts} (${m.falsePer10kUserDays.toFixed(2)} per 10k user-days), precision ${m.precision.toFixed(3)}`,
   );
+  if (m.actor.named > 0 || m.actor.unnamedAttributed > 0) out.push(`   actor attributed: ${actorSummary({ ...m.actor, attributionRan: built })}`);
   return out;
 }
 
@@ -77,7 +92,7 @@ export function overallSection(m: Metrics): string[] {
     `  compromised reported:      ${ratio(m.compromised.reported, m.compromised.total)} as critical compromise`,
     `  false alerts:              ${m.falseAlerts} over ${int(m.userDays)} benign user-days = ${m.falsePer10kUserDays.toFixed(2)} per 10,000`,
     `  alert precision:           ${ratio(m.matchingAlerts, m.alerts)} = ${m.precision.toFixed(3)}`,
-    `  actor attributed:          ${m.actor.attributionBuilt ? `${ratio(m.actor.correct, m.actor.named)} correct (${m.actor.wrong} wrong, ${m.actor.unattributed} unattributed)` : 'n/a — attribution not built'}`,
+    `  actor attributed:          ${actorSummary(m.actor)}`,
   ];
 }
 
@@ -110,7 +125,21 @@ function alertLine(a: Alert): string {
 }
 
 /** what the lead tunes on: every miss and every false alert, with its scenario */
-export function problemsSection(runs: ScenarioRun[], maxFalse = 40): string[] {
+/** a wrong or missing attribution, with the attribution's own reasons (why it named whom it named) */
+function actorProblem(scenario: string, c: CampaignScore): string[] {
+  const s = c.attribution;
+  if (!s || s.verdict === 'correct') return [];
+  const votes = `${s.alertsWithActor} of its ${c.matchingAlerts} alerts` + (s.others.length > 0 ? `; others: ${s.others.map((o) => `${o.name} on ${o.alerts}`).join(', ')}` : '') + `; ${s.alertsUnattributed} unattributed`;
+  const grouped = s.grouping.slice(0, 3).map((g) => `          grouped in ${g.id}: ${g.alerts} alerts, ${g.matching} of them this campaign's${g.withCampaigns.length > 0 ? `; merged with ${g.withCampaigns.join(', ')}` : ''}`);
+  if (s.verdict === 'unattributed') return [`  ACTOR ${scenario} ${c.id} (${c.kind}): truth ${c.actor}, none of its ${c.matchingAlerts} alerts attributed`, ...grouped];
+  return [
+    `  ACTOR ${scenario} ${c.id} (${c.kind}): truth ${c.actor}, attributed ${s.attributed} ${pct(s.confidence ?? 0)} on ${votes}`,
+    ...(s.reasons ?? []).map((r) => `          because: ${r}`),
+    ...grouped,
+  ];
+}
+
+export function problemsSection(runs: ScenarioRun[], maxFalse = 40, attributionRan = true): string[] {
   const out = ['== Misses and false alerts'];
   for (const r of runs) {
     for (const c of r.score.campaigns) {
@@ -122,6 +151,7 @@ export function problemsSection(runs: ScenarioRun[], maxFalse = 40): string[] {
       else if (c.ttdFromEarlierAlert) out.push(`  LATE? ${r.name} ${c.id} (${c.kind}): only an earlier alert grew to include it (${c.kinds.join(',')}); no alert of its own`);
       if (c.detected && c.missingExpected.length > 0) out.push(`  PART  ${r.name} ${c.id} (${c.kind}): expected ${c.missingExpected.join(',')} not raised (got ${c.kinds.join(',')})`);
       for (const x of c.compromised.filter((y) => !y.reported)) out.push(`  MISS  ${r.name} ${c.id}: compromised ${x.account} not reported as critical compromise`);
+      if (attributionRan && c.detected) out.push(...actorProblem(r.name, c));
     }
   }
   const falses = runs.flatMap((r) => r.score.falseAlerts.map((a) => ({ r, a })));
@@ -176,10 +206,10 @@ export function buildReport(runs: ScenarioRun[], datasets: DatasetRun[]): EvalRe
 }
 
 export function renderText(report: EvalReport, runs: ScenarioRun[]): string {
-  const built = report.overall.actor.attributionBuilt;
+  const built = report.overall.actor.attributionRan;
   const lines: string[] = [];
   for (const r of runs) lines.push(...scenarioSection(r, built), '');
-  lines.push(...overallSection(report.overall), '', ...datasetsSection(report.datasets), '', ...problemsSection(runs), '', ...targetsSection(report.targets));
+  lines.push(...overallSection(report.overall), '', ...datasetsSection(report.datasets), '', ...problemsSection(runs, 40, built), '', ...targetsSection(report.targets));
   lines.push('', report.pass ? 'RESULT: PASS' : 'RESULT: FAIL');
   return lines.join('\n');
 }

@@ -126,7 +126,8 @@ const SPECS: Spec[] = [
     formats: ['entra', 'o365', 'okta', 'gws', 'windows'],
     campaigns: [
       { id: 'big-spray', kind: 'spray', org: 'org1', startHour: 15, durationHours: 2, fractionAccounts: 0.8, guessedFraction: 0.05, roundMinutes: 20 },
-      { id: 'thin-spray', kind: 'distributed_spray', orgs: ['org2', 'org3'], startHour: 2, durationHours: 36, fractionAccounts: 0.03, poolSize: 400, compromised: 2 },
+      // the simulator's distributed-spray defaults are Strontium's published figures (80% Tor, ~4 tries per account-hour, ~20 addresses swapped a day)
+      { id: 'thin-spray', kind: 'distributed_spray', actor: 'STRONTIUM', orgs: ['org2', 'org3'], startHour: 2, durationHours: 36, fractionAccounts: 0.03, poolSize: 400, compromised: 2 },
       { id: 'dc-brute', kind: 'brute_force', org: 'org5', startHour: 22, durationHours: 2, attemptsPerHour: 900, ipsPerHour: 3 },
     ],
   },

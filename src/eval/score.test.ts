@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../core/types.js';
 import { makeAlert } from '../../test/support/alerts.js';
+import { loadCatalog } from '../attribute/catalog.js';
+import { actorSummary, buildReport, renderText } from './report.js';
 import { checkTargets, formatDuration, median, scoreRun, summarize, type TruthInput } from './score.js';
+import type { ScenarioRun } from './simulated.js';
 
 const T0 = Date.parse('2024-03-04T10:00:00Z');
 const MIN = 60_000;
@@ -136,7 +139,7 @@ describe('summarize and targets', () => {
     expect(m.precision).toBeCloseTo(4 / 5);
     expect(m.byDetector.impossible_travel).toMatchObject({ alerts: 1, falseAlerts: 1, precision: 0 });
     expect(m.byDetector.compromise).toMatchObject({ alerts: 2, matching: 2, expectedIn: 1, detectedExpected: 1 });
-    expect(m.actor).toEqual({ named: 1, correct: 0, wrong: 0, unattributed: 1, attributionBuilt: false });
+    expect(m.actor).toEqual({ named: 1, correct: 0, wrong: 0, unattributed: 1, attributionRan: false, unnamedAttributed: 0 });
     const failed = checkTargets(m).filter((t) => !t.pass).map((t) => t.name);
     expect(failed).toEqual(['alert precision ≥ 0.95']);
   });
@@ -148,9 +151,46 @@ describe('summarize and targets', () => {
     expect(t.find((x) => x.name.startsWith('every compromised'))).toMatchObject({ pass: false, detail: '1/2' });
   });
 
-  it('judges actor attribution when alerts carry one', () => {
-    const attributed = good.map((a) => (a.id === 's' ? { ...a, actor: { name: 'Forest Blizzard', aliases: ['APT28', 'Strontium'], confidence: 0.7, reasons: [] } } : a));
-    expect(summarize([scoreRun('t', truth, attributed)]).actor).toMatchObject({ named: 1, correct: 1, attributionBuilt: true });
+  it('judges actor attribution by the catalog from the alerts that matched the campaign', () => {
+    const catalog = loadCatalog();
+    // attribution ran: every alert carries a campaign; only the spray's campaign got an actor
+    const grouped = good.map((a) => ({ ...a, campaignId: a.id === 'b' ? 'cp-b' : 'cp-s' }));
+    const as = (name: string, aliases: string[] = []) => grouped.map((a) => (a.campaignId === 'cp-s' ? { ...a, actor: { name, aliases, confidence: 0.24, reasons: ['behaviour resembles'] } } : a));
+    // the truth says APT28; attribution's name is an alias the catalog maps to the same actor
+    const right = scoreRun('t', truth, as('Forest Blizzard'), { catalog });
+    expect(right.campaigns.find((c) => c.id === 'spray')!.attribution).toMatchObject({
+      verdict: 'correct', truthId: 'apt28', attributed: 'Forest Blizzard', alertsWithActor: 3,
+      grouping: [{ id: 'cp-s', alerts: 3, matching: 3, withCampaigns: [] }],
+    });
+    expect(summarize([right]).actor).toEqual({ named: 1, correct: 1, wrong: 0, unattributed: 0, attributionRan: true, unnamedAttributed: 0 });
+    const wrong = summarize([scoreRun('t', truth, as('Cozy Bear'), { catalog })]);
+    expect(wrong.actor).toMatchObject({ named: 1, correct: 0, wrong: 1 });
+    const none = summarize([scoreRun('t', truth, grouped, { catalog })]);
+    expect(none.actor).toMatchObject({ named: 1, unattributed: 1, attributionRan: true });
+    expect(actorSummary(none.actor)).toBe('0/1 correct (0 wrong, 1 unattributed)');
+    expect(actorSummary(summarize([scoreRun('t', truth, good)]).actor)).toBe('n/a — the scan did not group and attribute');
+  });
+
+  it('notes an actor on a campaign the truth names none for, without judging it', () => {
+    const leads = good.map((a) => ({ ...a, campaignId: a.id, ...(a.id === 'b' ? { actor: { name: 'APT28', aliases: [], confidence: 0.2, reasons: [] } } : {}) }));
+    const s = scoreRun('t', truth, leads, { catalog: loadCatalog() });
+    expect(s.campaigns.find((c) => c.id === 'brute')!.attributedWithoutTruth).toEqual({ attributed: 'APT28', confidence: 0.2, alertsWithActor: 1 });
+    const m = summarize([s]);
+    expect(m.actor).toMatchObject({ named: 1, unattributed: 1, unnamedAttributed: 1 });
+    expect(actorSummary(m.actor)).toBe('0/1 correct (0 wrong, 1 unattributed); 1 campaign the truth names no actor for attributed anyway');
+  });
+
+  it('lists a wrong attribution among the problems with the reasons attribution gave', () => {
+    const wrongActor = good.map((a) => ({ ...a, campaignId: 'cp', actor: { name: 'APT29', aliases: ['Midnight Blizzard'], confidence: 0.21, reasons: ["low-confidence lead: behaviour resembles APT29's profile"] } }));
+    const score = scoreRun('t', truth, wrongActor, { catalog: loadCatalog() });
+    const run: ScenarioRun = { name: 'tw', description: 'two orgs', events: 1, orgs: 2, users: 2, formats: ['entra'], simulateMs: 0, scanMs: 0, scannedEvents: 1, malformed: 0, score };
+    const text = renderText(buildReport([run], []), [run]);
+    expect(text).toMatch(/spray\s+distributed_spray\s+yes.*APT28: wrong as APT29 21%/);
+    expect(text).toContain('  ACTOR tw spray (distributed_spray): truth APT28, attributed APT29 21% on 3 of its 3 alerts; 0 unattributed');
+    expect(text).toContain("because: low-confidence lead: behaviour resembles APT29's profile");
+    // the brute force's alert sits in the same Vigil campaign: attribution judged them together
+    expect(text).toContain('grouped in cp: 4 alerts, 3 of them this campaign\'s; merged with brute');
+    expect(text).toContain('   actor attributed: 0/1 correct (1 wrong, 0 unattributed)');
   });
 
   it('median and durations', () => {

@@ -8,6 +8,8 @@
  * An alert matching no campaign is a false alert.
  */
 import type { Alert } from '../core/types.js';
+import type { ActorCatalog } from '../attribute/catalog.js';
+import { ActorNames, scoreActor, unnamedAttribution, type ActorScore, type UnnamedAttribution } from './actor.js';
 import { alertUserKey, ipKey, orgOf, tenantIndex, truthUserKey, type OrgAliases } from './keys.js';
 
 const HOUR = 3_600_000;
@@ -35,7 +37,7 @@ export interface TruthInput {
   benign: { tenant: string; userDays: number }[];
 }
 
-export type ActorVerdict = 'correct' | 'wrong' | 'unattributed';
+export type { ActorScore, ActorVerdict, UnnamedAttribution } from './actor.js';
 
 export interface CampaignScore {
   id: string;
@@ -61,8 +63,10 @@ export interface CampaignScore {
   /** the first matching alert was raised before the campaign began and grew to include it */
   ttdFromEarlierAlert?: boolean;
   compromised: { account: string; reported: boolean }[];
-  /** only when the truth names an actor */
-  actorVerdict?: ActorVerdict;
+  /** only when the truth names an actor: was the campaign attributed to it, and how was it grouped? */
+  attribution?: ActorScore & { grouping: CampaignGrouping[] };
+  /** when the truth names no actor: the actor its alerts carry anyway, if any (a lead to check, not a verdict) */
+  attributedWithoutTruth?: UnnamedAttribution;
   attackerIps: number;
   targetedUsers: number;
 }
@@ -74,6 +78,18 @@ export interface RunScore {
   falseAlerts: Alert[];
   matchingAlerts: number;
   userDays: number;
+}
+
+/** a Vigil campaign holding some of a truth campaign's matching alerts */
+export interface CampaignGrouping {
+  /** campaignId */
+  id: string;
+  /** all its alerts in the run */
+  alerts: number;
+  /** those that matched this truth campaign */
+  matching: number;
+  /** the other truth campaigns its alerts matched (merged with this one) */
+  withCampaigns: string[];
 }
 
 interface PreparedCampaign {
@@ -131,15 +147,45 @@ function campaignsOf(alert: Alert, campaigns: readonly (PreparedCampaign | undef
   return scope.filter((i) => sharesUser(alert, campaigns[i]!, domain));
 }
 
-function actorVerdict(truthActor: string, matching: Alert[]): ActorVerdict {
-  const want = truthActor.toLowerCase();
-  const attributed = matching.filter((a) => a.actor);
-  if (attributed.length === 0) return 'unattributed';
-  const ok = attributed.some((a) => a.actor!.name.toLowerCase() === want || a.actor!.aliases.some((x) => x.toLowerCase() === want));
-  return ok ? 'correct' : 'wrong';
+export interface ScoreOptions {
+  /** default DEFAULT_SLACK_MS */
+  slackMs?: number;
+  /** actor names compare by this catalog's ids (aliases); without it by name and aliases only */
+  catalog?: ActorCatalog;
 }
 
-export function scoreRun(scenario: string, truth: TruthInput, alerts: Alert[], slackMs = DEFAULT_SLACK_MS): RunScore {
+/** one Vigil campaign (correlation's grouping, `campaignId`) as the score sees it */
+interface VigilCampaign {
+  alerts: number;
+  /** the truth campaigns its alerts matched */
+  truth: Set<string>;
+}
+
+/**
+ * The Vigil campaigns holding a truth campaign's matching alerts, biggest first, with the other
+ * truth campaigns grouped into them: attribution judges a whole Vigil campaign, so a spray merged
+ * with unrelated attacks is judged on their mixed behaviour.
+ */
+function groupingOf(truthId: string, own: Alert[], vigil: ReadonlyMap<string, VigilCampaign>): CampaignGrouping[] {
+  const here = new Map<string, number>();
+  for (const a of own) if (a.campaignId !== undefined) here.set(a.campaignId, (here.get(a.campaignId) ?? 0) + 1);
+  return [...here]
+    .map(([id, matching]) => {
+      const v = vigil.get(id);
+      return { id, alerts: v?.alerts ?? matching, matching, withCampaigns: [...(v?.truth ?? [])].filter((t) => t !== truthId).sort() };
+    })
+    .sort((a, b) => b.alerts - a.alerts || a.id.localeCompare(b.id));
+}
+
+function actorFields(truthId: string, truthActor: string | undefined, own: Alert[], names: ActorNames, vigil: ReadonlyMap<string, VigilCampaign>): Pick<CampaignScore, 'attribution' | 'attributedWithoutTruth'> {
+  if (truthActor) return { attribution: { ...scoreActor(truthActor, own, names), grouping: groupingOf(truthId, own, vigil) } };
+  const lead = unnamedAttribution(own, names);
+  return lead ? { attributedWithoutTruth: lead } : {};
+}
+
+export function scoreRun(scenario: string, truth: TruthInput, alerts: Alert[], opts: ScoreOptions = {}): RunScore {
+  const slackMs = opts.slackMs ?? DEFAULT_SLACK_MS;
+  const names = new ActorNames(opts.catalog);
   const index = tenantIndex(truth.orgs);
   const domains = alerts.map((a) => orgOf(a.tenant, index));
   const matched = new Array<boolean>(alerts.length).fill(false);
@@ -160,6 +206,16 @@ export function scoreRun(scenario: string, truth: TruthInput, alerts: Alert[], s
       mine[ci]!.push(a);
       tenantsAlerted[ci]!.add(domains[i]!);
     }
+  });
+  const vigil = new Map<string, VigilCampaign>();
+  alerts.forEach((a) => {
+    if (a.campaignId === undefined) return;
+    const v = vigil.get(a.campaignId) ?? { alerts: 0, truth: new Set<string>() };
+    v.alerts++;
+    vigil.set(a.campaignId, v);
+  });
+  mine.forEach((own, ci) => {
+    for (const a of own) if (a.campaignId !== undefined) vigil.get(a.campaignId)?.truth.add(truth.campaigns[ci]!.id);
   });
 
   const campaigns: CampaignScore[] = truth.campaigns.map((c, ci) => {
@@ -185,7 +241,7 @@ export function scoreRun(scenario: string, truth: TruthInput, alerts: Alert[], s
       ...(detectedAt !== undefined ? { detectedAt, ttdMs: Math.max(0, detectedAt - p.start) } : {}),
       ...(detectedAt !== undefined && detectedAt < p.start ? { ttdFromEarlierAlert: true } : {}),
       compromised,
-      ...(c.actor ? { actorVerdict: actorVerdict(c.actor, own) } : {}),
+      ...actorFields(c.id, c.actor, own, names, vigil),
     };
   });
   const falseAlerts = alerts.filter((_, i) => !matched[i]);
@@ -231,7 +287,12 @@ export interface Metrics {
   userDays: number;
   falsePer10kUserDays: number;
   precision: number;
-  actor: { named: number; correct: number; wrong: number; unattributed: number; attributionBuilt: boolean };
+  /**
+   * campaigns whose truth names an actor, by verdict; attributionRan: the alerts went through
+   * campaign grouping and attribution (they carry campaignId); unnamedAttributed: campaigns whose
+   * truth names no actor but whose alerts carry one
+   */
+  actor: { named: number; correct: number; wrong: number; unattributed: number; attributionRan: boolean; unnamedAttributed: number };
 }
 
 export function median(xs: number[]): number | undefined {
@@ -257,7 +318,7 @@ export function summarize(runs: RunScore[]): Metrics {
     userDays: 0,
     falsePer10kUserDays: 0,
     precision: 1,
-    actor: { named: 0, correct: 0, wrong: 0, unattributed: 0, attributionBuilt: false },
+    actor: { named: 0, correct: 0, wrong: 0, unattributed: 0, attributionRan: false, unnamedAttributed: 0 },
   };
   for (const r of runs) {
     m.alerts += r.alerts.length;
@@ -266,7 +327,7 @@ export function summarize(runs: RunScore[]): Metrics {
     m.userDays += r.userDays;
     for (const a of r.alerts) {
       det(a.kind).alerts++;
-      if (a.actor) m.actor.attributionBuilt = true;
+      if (a.campaignId !== undefined || a.actor) m.actor.attributionRan = true;
     }
     for (const a of r.falseAlerts) det(a.kind).falseAlerts++;
     for (const c of r.campaigns) {
@@ -294,10 +355,11 @@ export function summarize(runs: RunScore[]): Metrics {
         m.compromised.total++;
         if (x.reported) m.compromised.reported++;
       }
-      if (c.actorVerdict) {
+      if (c.attribution) {
         m.actor.named++;
-        m.actor[c.actorVerdict]++;
+        m.actor[c.attribution.verdict]++;
       }
+      if (c.attributedWithoutTruth) m.actor.unnamedAttributed++;
     }
   }
   for (const [kind, list] of ttds) {

@@ -32,7 +32,10 @@ describe('one tiny scenario end to end (simulate → scan → score → report)'
     const text = renderText(report, [r]);
     expect(text).toContain('== tiny');
     expect(text).toMatch(/tiny-brute\s+brute_force\s+yes/);
-    expect(text).toContain('actor attributed:          n/a — attribution not built');
+    // scanned like `vigil scan`: grouped into campaigns and attributed
+    expect(r.score.alerts.every((a) => a.campaignId !== undefined)).toBe(true);
+    expect(report.overall.actor.attributionRan).toBe(true);
+    expect(text).not.toContain('actor attributed:          n/a');
     expect(text).toMatch(/RESULT: (PASS|FAIL)/);
   }, 60_000);
 });

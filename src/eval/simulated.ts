@@ -1,6 +1,7 @@
 /** One simulated scenario end to end: generate with the simulator, scan like the CLI, score. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadCatalog, type ActorCatalog } from '../attribute/catalog.js';
 import { runScan } from '../pipeline/scan.js';
 import { runSimulation } from '../simulate/index.js';
 import type { EvalScenario } from './scenarios.js';
@@ -21,7 +22,14 @@ export interface ScenarioRun {
   score: RunScore;
 }
 
-export async function runScenario(s: EvalScenario, dir: string, opts: { keep?: boolean } = {}): Promise<ScenarioRun> {
+export interface RunScenarioOptions {
+  keep?: boolean;
+  /** the actor catalog attribution uses and the score compares names by (default data/actors.json) */
+  catalog?: ActorCatalog;
+}
+
+export async function runScenario(s: EvalScenario, dir: string, opts: RunScenarioOptions = {}): Promise<ScenarioRun> {
+  const catalog = opts.catalog ?? loadCatalog();
   rmSync(dir, { recursive: true, force: true });
   const t0 = Date.now();
   const sim = runSimulation(s.options, dir);
@@ -31,6 +39,8 @@ export async function runScenario(s: EvalScenario, dir: string, opts: { keep?: b
       // the log files only: truth.json and the Tor list beside them are not sign-in logs
       paths: sim.files.map((f) => join(dir, f)),
       enrichment: { torExits: [join(dir, sim.truth.torExitsFile)] },
+      // like `vigil scan`: campaigns and attribution from the catalog's behaviour profiles (no intel)
+      campaigns: { catalog },
     });
     const t2 = Date.now();
     return {
@@ -44,7 +54,7 @@ export async function runScenario(s: EvalScenario, dir: string, opts: { keep?: b
       scanMs: t2 - t1,
       scannedEvents: summary.stats.events,
       malformed: summary.stats.malformed,
-      score: scoreRun(s.name, sim.truth, summary.alerts),
+      score: scoreRun(s.name, sim.truth, summary.alerts, { catalog }),
     };
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
