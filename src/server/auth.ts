@@ -11,11 +11,14 @@ const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/v1/health']);
 
 /**
  * Every route except the public ones needs a valid token: missing, malformed, unknown or revoked
- * gives 401 (the same answer for each, and the token is never echoed or logged).
+ * gives 401 (the same answer for each, and the token is never echoed or logged). Tokens are read
+ * from the Authorization header only, never from the URL (URLs end up in proxy and access logs).
+ * A request already authenticated by an enclosing app is not checked twice.
  */
 export function authenticate(tokens: TokenStore): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
+    if (c.get('principal') !== undefined) return next();
     const m = BEARER.exec(c.req.header('authorization') ?? '');
     const principal = m?.[1] !== undefined ? tokens.verify(m[1]) : undefined;
     if (!principal) {

@@ -19,7 +19,7 @@ describe('API tokens', () => {
     const row = db.prepare('SELECT * FROM api_tokens').get() as Record<string, unknown>;
     expect(JSON.stringify(row)).not.toContain(m?.[2]);
     expect(row.hash).toEqual(createHash('sha256').update(m?.[2] ?? '').digest());
-    expect(tokens.verify(token)).toEqual({ tokenId: id, tenant: 'contoso.org', role: 'ingest' });
+    expect(tokens.verify(token)).toEqual({ tokenId: id, tenant: 'contoso.org', tenants: ['contoso.org'], role: 'ingest' });
   });
 
   it('refuses malformed, unknown, altered and revoked tokens', () => {
@@ -42,5 +42,16 @@ describe('API tokens', () => {
     expect(() => tokens.create('a b', 'ingest')).toThrow(/tenant/);
     expect(() => tokens.create('', 'ingest')).toThrow(/tenant/);
     expect(() => tokens.create('a', 'root' as 'admin')).toThrow(/role/);
+  });
+
+  it('bind an analyst to several tenants, the primary first; other roles to one', () => {
+    const { tokens } = store();
+    const { id, token, tenants } = tokens.create('A.example', 'analyst', '', ['b.example', 'A.example', 'C.example']);
+    expect(tenants).toEqual(['a.example', 'b.example', 'c.example']);
+    expect(tokens.verify(token)).toEqual({ tokenId: id, tenant: 'a.example', tenants: ['a.example', 'b.example', 'c.example'], role: 'analyst' });
+    expect(tokens.list()[0]?.tenants).toEqual(['a.example', 'b.example', 'c.example']);
+    expect(() => tokens.create('a.example', 'ingest', '', ['b.example'])).toThrow(/only analyst/);
+    expect(() => tokens.create('a.example', 'analyst', '', ['b example'])).toThrow(/tenants/);
+    expect(tokens.knownTenants()).toEqual(['a.example', 'b.example', 'c.example']);
   });
 });

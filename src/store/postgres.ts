@@ -231,6 +231,7 @@ export class PostgresAlertStore implements AsyncVigilStore {
       params.push(v);
       return `$${params.length}`;
     };
+    if (filter.id !== undefined) where.push(`a.id = ${param(text(filter.id))}`);
     if (filter.tenant !== undefined) where.push(`a.tenant = ${param(text(filter.tenant))}`);
     if (filter.kind !== undefined) where.push(`a.kind = ${param(text(filter.kind))}`);
     if (filter.minSeverity !== undefined) {

@@ -227,6 +227,10 @@ export class SqliteAlertStore implements AlertStore, IntelStore {
     // Fixed clauses, values only through parameters.
     const where: string[] = [];
     const params: Array<string | number> = [];
+    if (filter.id !== undefined) {
+      where.push('a.id = ?');
+      params.push(filter.id);
+    }
     if (filter.tenant !== undefined) {
       where.push('a.tenant = ?');
       params.push(filter.tenant);

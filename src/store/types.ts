@@ -2,6 +2,8 @@ import type { Alert, AlertKind, Severity } from '../core/types.js';
 import type { Indicator } from '../intel/types.js';
 
 export interface AlertFilter {
+  /** one alert by id (the REST API's GET /v1/alerts/:id, always with the caller's tenant) */
+  id?: string;
   tenant?: string;
   kind?: AlertKind;
   minSeverity?: Severity;

@@ -118,6 +118,12 @@ export function alertStoreSuite(name: string, makeHarness: () => StoreHarness): 
         expect((await store.listAlerts({ tenant: 'fabrikam.org' })).map((a) => a.id)).toEqual(['f-brute', 'f-legacy']);
         expect(await store.listAlerts({ tenant: 'nobody.example' })).toEqual([]);
       });
+      it('by id, within a tenant (what GET /v1/alerts/:id asks)', async () => {
+        expect((await store.listAlerts({ id: 'f-brute' })).map((a) => a.id)).toEqual(['f-brute']);
+        expect((await store.listAlerts({ id: 'f-brute', tenant: 'fabrikam.org' })).map((a) => a.id)).toEqual(['f-brute']);
+        expect(await store.listAlerts({ id: 'f-brute', tenant: 'contoso.com' })).toEqual([]);
+        expect(await store.listAlerts({ id: 'nobody' })).toEqual([]);
+      });
       it('by kind', async () => {
         expect((await store.listAlerts({ kind: 'compromise' })).map((a) => a.id)).toEqual(['c-comp']);
       });
