@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { TokenStore, openServerDb, isRole } from '../server/index.js';
 import type { NotifierConfig } from '../notify/types.js';
 import { startService } from '../serve/service.js';
@@ -22,6 +22,7 @@ interface ServeFlags {
   torExits?: string[];
   notify?: string;
   batch: number;
+  detection: 'worker' | 'inline';
 }
 
 /**
@@ -40,6 +41,7 @@ export function registerServeCommand(program: Command): void {
     .option('--tor-exits <file>', 'Tor exit list; repeatable', collect)
     .option('--notify <file>', 'notification routes and channels (JSON, see docs/serve.md)')
     .option('--batch <n>', 'journal records per detection step', (v) => Number(v), 5000)
+    .addOption(new Option('--detection <where>', 'run detection on its own worker thread or inline').choices(['worker', 'inline']).default('worker'))
     .action(async (flags: ServeFlags) => {
       const service = await startService({
         serverDb: flags.serverDb,
@@ -49,7 +51,9 @@ export function registerServeCommand(program: Command): void {
         enrichment: flags.torExits ? { torExits: flags.torExits } : {},
         ...(flags.notify ? { notify: readNotifyConfig(flags.notify) } : {}),
         batch: flags.batch,
+        detection: flags.detection,
         log: (msg) => process.stderr.write(`vigil serve: ${msg}\n`),
+        onFatal: () => process.exit(1),
       });
       process.stdout.write(`${JSON.stringify({ listening: service.port, url: service.url })}\n`);
       const stop = (): void => {

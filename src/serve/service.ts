@@ -1,11 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { serve, type ServerType } from '@hono/node-server';
-import type { Hono } from 'hono';
-import { createEnrichment, type Enrichment, type EnrichmentOptions } from '../enrich/index.js';
-import { IntelEnricher } from '../enrich/intel.js';
-import type { Enricher } from '../enrich/types.js';
-import { createNotifier, type Notifier, type NotifierConfig } from '../notify/index.js';
-import type { AuthEnv } from '../server/auth.js';
+import type { EnrichmentOptions } from '../enrich/index.js';
+import type { NotifierConfig, NotifyResult } from '../notify/index.js';
+import { VigilMetrics } from '../server/api/metrics-registry.js';
 import type { IngestLimits } from '../server/body.js';
 import { openServerDb, type ServerDb } from '../server/db.js';
 import { ingestApp } from '../server/http.js';
@@ -13,18 +13,9 @@ import { Journal } from '../server/journal.js';
 import { TokenStore } from '../server/tokens.js';
 import type { Source, SourceDeps } from '../sources/types.js';
 import { openAsyncStore, type AsyncVigilStore } from '../store/open.js';
-import { DetectLoop, type DetectLoopHooks, type EngineCodec } from './detect-loop.js';
-import { NotifyLedger } from './notify-ledger.js';
-
-/** Everything the running server is made of, for routes and sources to use. */
-export interface ServiceParts {
-  db: ServerDb;
-  journal: Journal;
-  tokens: TokenStore;
-  store: AsyncVigilStore;
-  loop: DetectLoop;
-  sources: Source[];
-}
+import { loadEngineCodec } from './codec.js';
+import { startDetection, type DetectionConfig, type DetectionEvents, type RunningDetection } from './detect-runtime.js';
+import type { WorkerMessage } from './detect-worker.js';
 
 export interface ServiceOptions {
   /** the server database file (journal, checkpoints, tokens, snapshots, notification ledger) */
@@ -36,109 +27,122 @@ export interface ServiceOptions {
   port?: number;
   limits?: Partial<IngestLimits>;
   enrichment?: EnrichmentOptions;
-  notify?: Omit<NotifierConfig, 'dedupeState' | 'onNotified'>;
-  /** engine snapshots (without one, a restart replays the whole journal) */
-  codec?: EngineCodec;
+  notify?: DetectionConfig['notify'];
   batch?: number;
   snapshotEveryMs?: number;
   /** how often held digests and failed notifications are tried again (default 30 s) */
   notifyFlushMs?: number;
   /** refuse ingest with 503 while this many records wait for detection (default 5,000,000) */
   maxBacklog?: number;
+  /** 'worker' (default): detection on its own thread; 'inline': in the server's thread */
+  detection?: 'worker' | 'inline';
   /** sources besides HTTP ingest, built once the journal is open */
   sources?: ((deps: SourceDeps) => Source)[];
-  /** more routes (the REST API) mounted on the same app */
-  routes?: (app: Hono<AuthEnv>, parts: ServiceParts) => void;
-  hooks?: DetectLoopHooks;
   log?: (msg: string) => void;
+  /** detection stopped on its own (the worker died): the CLI exits so a supervisor restarts it */
+  onFatal?: (reason: string) => void;
 }
 
-export interface RunningService extends ServiceParts {
+export interface RunningService {
   port: number;
   url: string;
-  enrichment: Enrichment;
-  notifier?: Notifier;
+  db: ServerDb;
+  journal: Journal;
+  tokens: TokenStore;
+  store: AsyncVigilStore;
+  metrics: VigilMetrics;
+  sources: Source[];
+  /** where the detection state came from at start */
+  restoredFrom: 'snapshot' | 'journal';
   stop(): Promise<void>;
 }
 
+/** Detection as the server sees it, wherever it runs. */
+interface DetectionHandle {
+  restoredFrom: 'snapshot' | 'journal';
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+const WORKER_FILE = fileURLToPath(new URL('./detect-worker.js', import.meta.url));
+
 /**
- * `vigil serve` as a library: HTTP ingest and other sources write to the durable journal; the
- * detection loop reads it, stores alerts and notifies. The CLI and the end-to-end tests both use it.
+ * `vigil serve` as a library: HTTP ingest and the other sources commit to the durable journal in
+ * this thread; detection (journal → engine → alert store → notifications) runs on a worker thread,
+ * so ingest and detection each have a core. The REST API reads the same stores. The CLI and the
+ * end-to-end tests both start it here.
  */
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const log = opts.log ?? ((): void => undefined);
   const db = openServerDb(opts.serverDb);
-  const cleanup: (() => Promise<void> | void)[] = [
+  const undo: (() => Promise<void> | void)[] = [
     () => {
       db.close();
     },
   ];
-  const undo = async (): Promise<void> => {
-    for (const f of cleanup.reverse()) await f();
+  const cleanup = async (): Promise<void> => {
+    for (const f of undo.reverse()) {
+      try {
+        await f();
+      } catch (err) {
+        log(`while stopping: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   };
   try {
     const journal = new Journal(db);
     const tokens = new TokenStore(db);
     const store = await openAsyncStore(opts.store);
-    cleanup.push(() => store.close());
-    const enrichment = await createEnrichment(opts.enrichment ?? {});
-    cleanup.push(() => enrichment.close());
-    const enrichers: Enricher[] = [enrichment];
-    const indicators = await store.listIntel();
-    if (indicators.length > 0) enrichers.push(new IntelEnricher(indicators));
-
-    let notifier: Notifier | undefined;
-    if (opts.notify) {
-      const ledger = new NotifyLedger(db);
-      ledger.prune();
-      notifier = createNotifier({ ...opts.notify, dedupeState: ledger.load(), onNotified: ledger.mark });
-      const n = notifier;
-      // held digests and failed deliveries go out without waiting for the next alert
-      const timer = setInterval(() => {
-        void n.flush().then((r) => {
-          opts.hooks?.onNotified?.(r);
-          if (r.failed > 0) log(`${r.failed} notification(s) failed again; kept for the next try`);
-        });
-      }, opts.notifyFlushMs ?? 30_000);
-      timer.unref();
-      cleanup.push(() => n.close());
-      cleanup.push(() => clearInterval(timer));
-    }
-    const loop = DetectLoop.open({
-      journal,
-      db,
-      store,
-      enrichers,
-      ...(notifier ? { notifier } : {}),
-      ...(opts.codec ? { codec: opts.codec } : {}),
+    undo.push(() => store.close());
+    const metrics = new VigilMetrics();
+    const report: DetectionEvents = {
+      events: () => undefined, // counted at ingest, by source
+      alerts: (alerts) => metrics.recordAlerts(alerts),
+      notified: (r: NotifyResult) => {
+        if (r.failed > 0) {
+          metrics.recordNotificationFailures('any', r.failed);
+          log(`${r.failed} notification(s) failed; kept for another try`);
+        }
+      },
+      log,
+    };
+    const config: DetectionConfig = {
+      serverDb: opts.serverDb,
+      store: opts.store,
+      enrichment: opts.enrichment ?? {},
+      ...(opts.notify ? { notify: opts.notify } : {}),
       ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
       ...(opts.snapshotEveryMs !== undefined ? { snapshotEveryMs: opts.snapshotEveryMs } : {}),
-      hooks: { log, ...opts.hooks },
-    });
+      ...(opts.notifyFlushMs !== undefined ? { notifyFlushMs: opts.notifyFlushMs } : {}),
+    };
+    const useWorker = (opts.detection ?? 'worker') === 'worker' && existsSync(WORKER_FILE);
+    const detection = useWorker ? await startWorker(config, report, opts.onFatal) : await startInline(config, report);
+    undo.push(() => detection.stop());
+
+    const sources = (opts.sources ?? []).map((make) => make({ journal, log }));
     const maxBacklog = opts.maxBacklog ?? 5_000_000;
     const app = ingestApp({
       journal,
       tokens,
       ...(opts.limits ? { limits: opts.limits } : {}),
-      onCommitted: () => loop.poke(),
+      onCommitted: (tenant, accepted, rejected) => {
+        metrics.recordEventsIngested('http', tenant, accepted);
+        if (rejected > 0) metrics.recordParseErrors('http', rejected);
+        if (accepted > 0) detection.poke();
+      },
       refuse: () => (journal.lag() > maxBacklog ? `more than ${maxBacklog} records wait for detection` : undefined),
+      api: { store, tokens, db, journal, metrics, sources: () => sources.map((s) => s.status()), log },
     });
-    const sources = (opts.sources ?? []).map((make) => make({ journal, log }));
-    const parts: ServiceParts = { db, journal, tokens, store, loop, sources };
-    opts.routes?.(app, parts);
-
-    loop.start();
-    cleanup.push(() => loop.stop());
     for (const s of sources) {
       await s.start();
-      cleanup.push(() => s.stop());
+      undo.push(() => s.stop());
     }
     const host = opts.host ?? '127.0.0.1';
     const server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 0 }, () => resolve(s));
       s.once('error', reject);
     });
-    cleanup.push(
+    undo.push(
       () =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -149,16 +153,79 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     const port = (server.address() as AddressInfo).port;
     let stopped: Promise<void> | undefined;
     return {
-      ...parts,
       port,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-      enrichment,
-      ...(notifier ? { notifier } : {}),
-      // stop in reverse: HTTP first, then sources, the loop (final snapshot), notifier, store, db
-      stop: () => (stopped ??= undo()),
+      db,
+      journal,
+      tokens,
+      store,
+      metrics,
+      sources,
+      restoredFrom: detection.restoredFrom,
+      // in reverse: HTTP first, then sources, detection (final snapshot), store, database
+      stop: () => (stopped ??= cleanup()),
     };
   } catch (err) {
-    await undo();
+    await cleanup();
     throw err;
   }
+}
+
+async function startInline(config: DetectionConfig, report: DetectionEvents): Promise<DetectionHandle> {
+  const d: RunningDetection = await startDetection(config, report, await loadEngineCodec());
+  return { restoredFrom: d.loop.restoredFrom, poke: () => d.poke(), stop: () => d.stop() };
+}
+
+function startWorker(config: DetectionConfig, report: DetectionEvents, onFatal?: (reason: string) => void): Promise<DetectionHandle> {
+  const worker = new Worker(WORKER_FILE, { workerData: config });
+  let stopped: Promise<void> | undefined;
+  let onStopped: (() => void) | undefined;
+  return new Promise<DetectionHandle>((resolve, reject) => {
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'ready':
+          resolve({
+            restoredFrom: m.restoredFrom,
+            poke: () => worker.postMessage('poke'),
+            stop: () =>
+              (stopped ??= new Promise<void>((done) => {
+                onStopped = done;
+                worker.postMessage('stop');
+                // a wedged worker must not hold the server open
+                setTimeout(() => void worker.terminate().then(() => done()), 30_000).unref();
+              })),
+          });
+          break;
+        case 'events':
+          report.events(m.tenant, m.format, m.n);
+          break;
+        case 'alerts':
+          report.alerts(m.alerts);
+          break;
+        case 'notified':
+          report.notified(m.result);
+          break;
+        case 'log':
+          report.log(m.msg);
+          break;
+        case 'fatal':
+          reject(new Error(`detection could not start: ${m.msg}`));
+          break;
+        case 'stopped':
+          onStopped?.();
+          break;
+      }
+    });
+    worker.once('error', (err) => {
+      report.log(`detection worker failed: ${err.message}`);
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      onStopped?.();
+      if (stopped === undefined) {
+        report.log(`detection worker exited with code ${code}`);
+        onFatal?.(`detection worker exited with code ${code}`);
+      }
+    });
+  });
 }
