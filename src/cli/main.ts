@@ -7,6 +7,7 @@ import { registerCampaignsCommand } from './campaigns-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerIntelCommand } from './intel-command.js';
 import { registerSimulateCommand } from '../simulate/command.js';
+import { registerDoctorCommand } from './doctor-command.js';
 
 const program = new Command();
 program
@@ -22,6 +23,7 @@ registerCampaignsCommand(program);
 registerServeCommand(program);
 registerIntelCommand(program);
 registerSimulateCommand(program);
+registerDoctorCommand(program);
 
 try {
   await program.parseAsync(process.argv);
