@@ -67,7 +67,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const service = await startService({
         ...serveOptions(flags),
-        log: (msg) => process.stderr.write(`vigil serve: ${msg}\n`),
+        log: (msg) => process.stderr.write(`${new Date().toISOString()} vigil serve: ${msg}\n`),
         onFatal: () => process.exit(1),
       });
       process.stdout.write(`${JSON.stringify({ listening: service.port, url: service.url, restoredFrom: service.restoredFrom })}\n`);

@@ -50,6 +50,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Enough of RFC 2045 quoted-printable for the test: soft line breaks and =XX bytes. */
+function decodeQuotedPrintable(s: string): string {
+  const bytes = s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
 async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
@@ -62,7 +68,8 @@ async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: M
         const raw = Buffer.concat(chunks).toString('utf8');
         const [head = '', ...rest] = raw.split(/\r?\n\r?\n/);
         const header = (name: string): string => new RegExp(`^${name}: (.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(head)?.[1]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
-        for (const rcpt of session.envelope.rcptTo) mails.push({ to: rcpt.address, subject: header('Subject'), messageId: header('Message-ID'), body: rest.join('\n\n') });
+        const body = /quoted-printable/i.test(raw) ? decodeQuotedPrintable(rest.join('\n\n')) : rest.join('\n\n');
+        for (const rcpt of session.envelope.rcptTo) mails.push({ to: rcpt.address, subject: header('Subject'), messageId: header('Message-ID'), body });
         cb();
       });
     },
