@@ -1,8 +1,10 @@
 import type { Alert, AlertKind, AuthEvent, Severity } from '../core/types.js';
 import { SEVERITY_RANK } from '../core/types.js';
 import { stableId } from '../core/ids.js';
-import { CappedSet } from './state/ttl-map.js';
+import { CappedSet, type CappedSetSnapshot } from './state/ttl-map.js';
+import { SnapshotError } from './state/snapshot-error.js';
 import { actionsFor } from './explain.js';
+import { checkedExplanation, renderExplanation, type Explanation } from './explanation.js';
 
 const MAX_LISTED = 5000;
 const MAX_REFS = 50;
@@ -18,19 +20,49 @@ export interface AlertUpdate {
   confidence: number;
   /** a new alert after this much quiet; the same alert before */
   gapMs: number;
-  explain: (a: Alert) => string;
+  /** how the alert explains itself; the first update of an episode decides */
+  explain: Explanation;
+}
+
+/** An episode as plain data (the alert as it stands, not as outputs see it). */
+export interface EpisodeSnapshot {
+  alert: Alert;
+  explanation: Explanation;
+  users: CappedSetSnapshot<string>;
+  ips: CappedSetSnapshot<string>;
+  /** the same event object as elsewhere in the snapshot */
+  last: AuthEvent | undefined;
+}
+
+/** Every episode once; the open index, closed list and changed set refer to them by position. */
+export interface AlertBookSnapshot {
+  episodes: EpisodeSnapshot[];
+  open: Map<AlertKind, Map<string, Map<string, number>>>;
+  closed: number[];
+  /** changed and not yet drained, in the order they changed */
+  dirty: number[];
 }
 
 /** One alert under construction: it grows while its attack goes on. */
 export class Episode {
-  readonly users = new CappedSet<string>(MAX_LISTED);
-  readonly ips = new CappedSet<string>(MAX_LISTED);
+  readonly users: CappedSet<string>;
+  readonly ips: CappedSet<string>;
   readonly alert: Alert;
-  private readonly explain: (a: Alert) => string;
+  private readonly explanation: Explanation;
+  /** the last event counted: two detectors reaching the same conclusion on one event count it once */
+  private last: AuthEvent | undefined;
 
-  constructor(u: AlertUpdate, start: number, now: number) {
-    this.explain = u.explain;
-    this.alert = {
+  private constructor(alert: Alert, explanation: Explanation, users: CappedSet<string>, ips: CappedSet<string>, last: AuthEvent | undefined) {
+    this.alert = alert;
+    this.explanation = explanation;
+    this.users = users;
+    this.ips = ips;
+    this.last = last;
+  }
+
+  /** a new alert for `u`, its attack begun at `start`, detected at `now` */
+  static open(u: AlertUpdate, start: number, now: number): Episode {
+    const alert: Alert = {
       id: stableId('al', u.kind, u.tenant, u.key, start),
       kind: u.kind,
       technique: u.technique,
@@ -45,10 +77,23 @@ export class Episode {
       explanation: '',
       detectedAt: now,
     };
+    return new Episode(alert, u.explain, new CappedSet<string>(MAX_LISTED), new CappedSet<string>(MAX_LISTED), undefined);
   }
 
-  /** the last event counted: two detectors reaching the same conclusion on one event count it once */
-  private last: AuthEvent | undefined;
+  toSnapshot(): EpisodeSnapshot {
+    return { alert: this.alert, explanation: this.explanation, users: this.users.toSnapshot(), ips: this.ips.toSnapshot(), last: this.last };
+  }
+
+  static fromSnapshot(s: EpisodeSnapshot): Episode {
+    if (typeof s.alert?.id !== 'string' || typeof s.alert.evidence !== 'object') throw new SnapshotError('alert snapshot without an id or evidence');
+    return new Episode(
+      s.alert,
+      checkedExplanation(s.explanation),
+      CappedSet.fromSnapshot(s.users, MAX_LISTED),
+      CappedSet.fromSnapshot(s.ips, MAX_LISTED),
+      s.last,
+    );
+  }
 
   /** count one event as evidence of this alert */
   add(e: AuthEvent): void {
@@ -75,7 +120,7 @@ export class Episode {
     const a = this.alert;
     a.users = [...this.users.values].sort();
     a.sourceIps = [...this.ips.values].sort();
-    a.explanation = this.explain(a);
+    a.explanation = renderExplanation(this.explanation, a);
     a.actions = actionsFor(a);
     a.confidence = Math.round(a.confidence * 100) / 100;
     return { ...a, users: a.users, sourceIps: a.sourceIps, evidence: { ...a.evidence, refs: [...a.evidence.refs] } };
@@ -117,7 +162,7 @@ export class AlertBook {
   upsert(u: AlertUpdate, start: number, now: number, evidence: Iterable<AuthEvent>): Episode {
     let ep = this.find(u.kind, u.tenant, u.key, now, u.gapMs);
     if (!ep) {
-      ep = new Episode(u, start, now);
+      ep = Episode.open(u, start, now);
       this.place(u, ep);
     }
     ep.raise(u.severity, u.confidence);
@@ -131,6 +176,52 @@ export class AlertBook {
     const out = [...this.dirty].map((e) => e.snapshot());
     this.dirty.clear();
     return out;
+  }
+
+  toSnapshot(): AlertBookSnapshot {
+    const episodes: EpisodeSnapshot[] = [];
+    const index = new Map<Episode, number>();
+    const ref = (ep: Episode): number => {
+      let i = index.get(ep);
+      if (i === undefined) {
+        index.set(ep, (i = episodes.length));
+        episodes.push(ep.toSnapshot());
+      }
+      return i;
+    };
+    const open = new Map<AlertKind, Map<string, Map<string, number>>>();
+    for (const [kind, byTenant] of this.open) {
+      const t = new Map<string, Map<string, number>>();
+      open.set(kind, t);
+      for (const [tenant, byKey] of byTenant) {
+        const k = new Map<string, number>();
+        t.set(tenant, k);
+        for (const [key, ep] of byKey) k.set(key, ref(ep));
+      }
+    }
+    return { episodes, open, closed: this.closed.map(ref), dirty: [...this.dirty].map(ref) };
+  }
+
+  /** Load a snapshot into this (empty) book. */
+  restoreFrom(s: AlertBookSnapshot): void {
+    if (this.open.size > 0 || this.closed.length > 0) throw new SnapshotError('restoring into an alert book that is not empty');
+    const episodes = s.episodes.map((e) => Episode.fromSnapshot(e));
+    const at = (i: number): Episode => {
+      const ep = episodes[i];
+      if (!ep) throw new SnapshotError(`alert book refers to episode ${i}, which the snapshot does not hold`);
+      return ep;
+    };
+    for (const [kind, byTenant] of s.open) {
+      const t = new Map<string, Map<string, Episode>>();
+      this.open.set(kind, t);
+      for (const [tenant, byKey] of byTenant) {
+        const k = new Map<string, Episode>();
+        t.set(tenant, k);
+        for (const [key, i] of byKey) k.set(key, at(i));
+      }
+    }
+    for (const i of s.closed) this.closed.push(at(i));
+    for (const i of s.dirty) this.dirty.add(at(i));
   }
 
   /** every alert of the run, oldest first, ties by id */

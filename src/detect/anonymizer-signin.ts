@@ -4,6 +4,14 @@ import type { DetectContext } from './context.js';
 import { HOUR } from './context.js';
 import { listSome } from './explain.js';
 import { compromiseReason } from './compromise.js';
+import { explanationTemplate } from './explanation.js';
+
+const explainAnonymizer = explanationTemplate(
+  'anonymizer_signin',
+  (a, p: { what: string }) =>
+    `${listSome(a.users)} signed in successfully through ${p.what} from ${listSome(a.sourceIps)}. ` +
+    'People rarely do this for work; attackers do it to hide where they are.',
+);
 
 /**
  * A successful sign-in through Tor or an anonymous proxy / VPN (T1078, T1090.003). A hosting provider
@@ -33,9 +41,7 @@ export function anonymizerSigninDetector(): Detector {
           severity: e.anonymizer === 'tor' ? 'high' : 'medium',
           confidence: e.anonymizer === 'tor' ? 0.7 : 0.5,
           gapMs: 24 * HOUR,
-          explain: (a) =>
-            `${listSome(a.users)} signed in successfully through ${what} from ${listSome(a.sourceIps)}. ` +
-            'People rarely do this for work; attackers do it to hide where they are.',
+          explain: explainAnonymizer({ what }),
         },
         e.time,
         e.time,

@@ -2,10 +2,11 @@ import type { AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
 import { HOUR } from './context.js';
-import { SlidingWindow } from './state/window.js';
-import { TtlMap } from './state/ttl-map.js';
+import { SlidingWindow, type PackedWindows } from './state/window.js';
+import { TtlMap, type TtlMapSnapshot } from './state/ttl-map.js';
 import { accountKey, isCredentialSuccess, isGuessFailure } from './classify.js';
 import { plural, span } from './explain.js';
+import { explanationTemplate, fixedExplanation } from './explanation.js';
 
 const MIN = 60_000;
 
@@ -30,6 +31,20 @@ interface AccountWindow {
   slow: SlidingWindow<AuthEvent>;
 }
 
+const FAST_ITEMS = BRUTE_FORCE.fastFailures * 4;
+const SLOW_ITEMS = BRUTE_FORCE.slowFailures * 4;
+const newFast = (): SlidingWindow<AuthEvent> => new SlidingWindow<AuthEvent>(BRUTE_FORCE.fastWindowMs, FAST_ITEMS);
+const newSlow = (): SlidingWindow<AuthEvent> => new SlidingWindow<AuthEvent>(BRUTE_FORCE.slowWindowMs, SLOW_ITEMS);
+
+function newAccountWindow(): AccountWindow {
+  return { fast: newFast(), slow: newSlow() };
+}
+
+interface BruteForceState {
+  windows: TtlMapSnapshot<string, { fast: PackedWindows<AuthEvent>; slow: PackedWindows<AuthEvent> }>;
+  guessers: TtlMapSnapshot<string, Map<string, number>[]>;
+}
+
 /**
  * The addresses doing the guessing: those with at least three failures, so that the person's own
  * typo from their office or home, caught in the same window, does not mark that address hostile.
@@ -39,6 +54,26 @@ function attackingIps(events: readonly AuthEvent[], ctx: DetectContext): string[
   for (const f of events) if (f.srcIp) counts.set(f.srcIp, (counts.get(f.srcIp) ?? 0) + 1);
   return [...counts].filter(([ip, n]) => n >= 3 || (ctx.ip(ip)?.guessFailures ?? 0) >= 3).map(([ip]) => ip);
 }
+
+/** attackingIps([e], ctx) without building its maps: this runs on every failure of an open brute force */
+function attackingIp(e: AuthEvent, ctx: DetectContext): string[] {
+  return e.srcIp && (ctx.ip(e.srcIp)?.guessFailures ?? 0) >= 3 ? [e.srcIp] : [];
+}
+
+const explainGuessedPassword = explanationTemplate(
+  'brute_force.compromise',
+  (a, p: { tries: number; ip: string }) =>
+    `After ${plural(p.tries, 'wrong password')} from ${p.ip}, the password of ${a.users[0] ?? 'the account'} was accepted from that same address: ` +
+    'the guessing worked. Assume the account is in the attacker\'s hands until the password is reset and sessions are revoked.',
+);
+
+const explainBruteForce = fixedExplanation(
+  'brute_force',
+  (a) =>
+    `Someone tried ${plural(a.evidence.failures, 'wrong password')} on ${a.users[0] ?? 'one account'} over ${span(a)}` +
+    ` from ${plural(a.sourceIps.length, 'address', 'addresses')}. ` +
+    (a.evidence.successes > 0 ? 'Some attempts succeeded.' : 'None succeeded so far.'),
+);
 
 /** Slow failures on an account already counted in its organization's rotating spray are that spray. */
 function partOfDistributedSpray(e: AuthEvent, ctx: DetectContext): boolean {
@@ -77,9 +112,7 @@ export function bruteForceDetector(): Detector {
             severity: 'critical',
             confidence: 0.9,
             gapMs: 7 * 24 * HOUR,
-            explain: (a) =>
-              `After ${plural(tries, 'wrong password')} from ${e.srcIp}, the password of ${a.users[0] ?? 'the account'} was accepted from that same address: ` +
-              'the guessing worked. Assume the account is in the attacker\'s hands until the password is reset and sessions are revoked.',
+            explain: explainGuessedPassword({ tries, ip: e.srcIp }),
           },
           e.time,
           e.time,
@@ -98,22 +131,16 @@ export function bruteForceDetector(): Detector {
         severity: 'high' as const,
         confidence: 0.8,
         gapMs: BRUTE_FORCE.gapMs,
-        explain: (a: import('../core/types.js').Alert) =>
-          `Someone tried ${plural(a.evidence.failures, 'wrong password')} on ${a.users[0] ?? 'one account'} over ${span(a)}` +
-          ` from ${plural(a.sourceIps.length, 'address', 'addresses')}. ` +
-          (a.evidence.successes > 0 ? 'Some attempts succeeded.' : 'None succeeded so far.'),
+        explain: explainBruteForce,
       };
       const open = ctx.alerts.find('brute_force', e.tenant, e.user, e.time, BRUTE_FORCE.gapMs);
       if (open) {
         ctx.alerts.upsert(update, e.time, e.time, [e]);
-        ctx.markAttack(open.alert, [key], attackingIps([e], ctx));
+        ctx.markAttack(open.alert, [key], attackingIp(e, ctx));
         countGuess(key, e.srcIp, e.time);
         return;
       }
-      const w = windows.upsert(key, e.time, () => ({
-        fast: new SlidingWindow<AuthEvent>(BRUTE_FORCE.fastWindowMs, BRUTE_FORCE.fastFailures * 4),
-        slow: new SlidingWindow<AuthEvent>(BRUTE_FORCE.slowWindowMs, BRUTE_FORCE.slowFailures * 4),
-      }));
+      const w = windows.upsert(key, e.time, newAccountWindow);
       w.fast.push(e.time, e);
       w.fast.evict(e.time);
       w.slow.push(e.time, e);
@@ -130,6 +157,8 @@ export function bruteForceDetector(): Detector {
           if (f.time < since) continue;
           n++;
           if (f.srcIp && !(ctx.ip(f.srcIp)?.successAccounts.has(key) ?? false)) ips.add(f.srcIp);
+          // the decision below needs no more than this (the window runs on every failure)
+          if (n >= BRUTE_FORCE.rotatedFailures && ips.size >= BRUTE_FORCE.rotatedMinIps) break;
         }
         if (n >= BRUTE_FORCE.rotatedFailures && ips.size >= BRUTE_FORCE.rotatedMinIps) evidence = w.fast;
       }
@@ -140,6 +169,7 @@ export function bruteForceDetector(): Detector {
         for (const f of w.slow.values()) {
           const s = ctx.ip(f.srcIp);
           if (f.srcIp && !(s && s.successAccounts.has(key))) ips.add(f.srcIp);
+          if (ips.size >= BRUTE_FORCE.slowMinIps) break; // enough to decide
         }
         if (ips.size >= BRUTE_FORCE.slowMinIps) evidence = w.slow;
       }
@@ -158,6 +188,23 @@ export function bruteForceDetector(): Detector {
     onTick(now) {
       windows.expire(now);
       guessers.expire(now);
+    },
+    saveState(): BruteForceState {
+      return {
+        windows: windows.toSnapshot((ws) => ({
+          fast: SlidingWindow.pack(ws.map((w) => w.fast), BRUTE_FORCE.fastWindowMs, FAST_ITEMS),
+          slow: SlidingWindow.pack(ws.map((w) => w.slow), BRUTE_FORCE.slowWindowMs, SLOW_ITEMS),
+        })),
+        guessers: guessers.toSnapshot((ms) => ms),
+      };
+    },
+    loadState(state: unknown) {
+      const s = state as BruteForceState;
+      windows.restoreFrom(s.windows, (packed, n) => {
+        const slow = SlidingWindow.unpack(packed.slow, n, newSlow);
+        return SlidingWindow.unpack(packed.fast, n, newFast).map((fast, i) => ({ fast, slow: slow[i]! }));
+      });
+      guessers.restoreFrom(s.guessers, (ms) => ms);
     },
   };
 }

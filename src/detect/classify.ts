@@ -25,7 +25,25 @@ export function isCredentialSuccess(e: AuthEvent): boolean {
   return e.outcome === 'success' || e.credentialValid === true;
 }
 
-/** Key of an account inside its organization. */
+let memoTenant = '';
+let memoUser = '';
+let memoKey = '\u0000';
+
+/**
+ * Key of an account inside its organization. The engine and several detectors ask for the key of
+ * the same event in turn: the last key built is remembered (a fresh string costs a concatenation,
+ * and flattening and hashing at its first Map lookup).
+ */
 export function accountKey(e: AuthEvent): string {
-  return `${e.tenant}\u0000${e.user}`;
+  return accountKeyOf(e.tenant, e.user);
+}
+
+/** accountKey from the organization and the user */
+export function accountKeyOf(tenant: string, user: string): string {
+  if (tenant !== memoTenant || user !== memoUser) {
+    memoTenant = tenant;
+    memoUser = user;
+    memoKey = `${tenant}\u0000${user}`;
+  }
+  return memoKey;
 }

@@ -1,4 +1,4 @@
-import type { Alert, AuthEvent } from '../core/types.js';
+import type { AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
 import { DAY, type AccountState, type IpState } from './context.js';
@@ -6,6 +6,7 @@ import { distanceKm, locate } from './country-centroids.js';
 import { IMPOSSIBLE_TRAVEL } from './impossible-travel.js';
 import { accountKey, isCredentialSuccess } from './classify.js';
 import { listSome } from './explain.js';
+import { explanationTemplate } from './explanation.js';
 
 export const COMPROMISE = {
   /** a success on an attacked account counts while the attack is this recent */
@@ -95,12 +96,14 @@ function travelImpossible(e: AuthEvent, hist: AccountState): boolean {
   return km >= IMPOSSIBLE_TRAVEL.minDistanceKm && km / hours > IMPOSSIBLE_TRAVEL.maxSpeedKmh;
 }
 
-function explain(a: Alert): string {
-  return (
+const explainCompromise = explanationTemplate(
+  'compromise',
+  (a, p: { reason: string }) =>
     `The password of ${listSome(a.users)} was accepted from attacker infrastructure (${listSome(a.sourceIps)}). ` +
-    'Assume the attacker can read this mailbox until the password is reset and sessions are revoked.'
-  );
-}
+    'Assume the attacker can read this mailbox until the password is reset and sessions are revoked.' +
+    (a.evidence.successes === 0 ? ' The sign-in was stopped at the MFA or access-policy step, but the password itself is known.' : '') +
+    ` First sign-in ${p.reason}.`,
+);
 
 /**
  * A correct password from attack infrastructure, or on an attacked account from a new network,
@@ -147,10 +150,7 @@ function raise(e: AuthEvent, ctx: DetectContext, reason: string): void {
       severity: 'critical',
       confidence: stoppedByMfa ? 0.8 : 0.9,
       gapMs: COMPROMISE.gapMs,
-      explain: (a) =>
-        explain(a) +
-        (a.evidence.successes === 0 ? ' The sign-in was stopped at the MFA or access-policy step, but the password itself is known.' : '') +
-        ` First sign-in ${reason}.`,
+      explain: explainCompromise({ reason }),
     },
     e.time,
     ctx.now,

@@ -1,7 +1,19 @@
 import type { Alert, AuthEvent } from '../core/types.js';
 import { AlertBook } from './alert-book.js';
-import { CappedSet, TtlMap } from './state/ttl-map.js';
-import { isCredentialSuccess, isGuessFailure } from './classify.js';
+import { CappedSet, TtlMap, type TtlMapSnapshot } from './state/ttl-map.js';
+import type { AlertBookSnapshot } from './alert-book.js';
+import {
+  decodeAccounts,
+  decodeIps,
+  decodeMarks,
+  encodeAccounts,
+  encodeIps,
+  encodeMarks,
+  type AccountColumns,
+  type IpColumns,
+  type MarkColumns,
+} from './context-snapshot.js';
+import { accountKey, accountKeyOf, isCredentialSuccess, isGuessFailure } from './classify.js';
 
 /**
  * Enterprise VPN and secure-web-gateway operators: a sign-in through them is located at the
@@ -62,6 +74,23 @@ export interface AttackMark {
   alertIds: Set<string>;
 }
 
+/** Everything the context knows, as plain data (the big maps as columns, see context-snapshot.ts). */
+export interface ContextSnapshot {
+  now: number;
+  alerts: AlertBookSnapshot;
+  ips: TtlMapSnapshot<string, IpColumns>;
+  accounts: TtlMapSnapshot<string, AccountColumns>;
+  attackIps: TtlMapSnapshot<string, MarkColumns>;
+  attackedAccounts: TtlMapSnapshot<string, MarkColumns>;
+  tenantAsns: Map<string, Map<number, number>>;
+  newlyHostile: string[];
+}
+
+const SUCCESS_ACCOUNTS_CAP = 64;
+const GUESS_ACCOUNTS_CAP = 256;
+const GUESS_TENANTS_CAP = 64;
+const IP_SET_CAPS = { successAccounts: SUCCESS_ACCOUNTS_CAP, guessAccounts: GUESS_ACCOUNTS_CAP, guessTenants: GUESS_TENANTS_CAP };
+
 export interface ContextLimits {
   maxIps: number;
   maxAccounts: number;
@@ -103,7 +132,7 @@ export class DetectContext {
   }
 
   account(tenant: string, user: string): AccountState | undefined {
-    return this.accounts.peek(`${tenant}\u0000${user}`);
+    return this.accounts.peek(accountKeyOf(tenant, user));
   }
 
   /** An address used by several accounts successfully: an office NAT, a VPN egress, a carrier CGNAT. */
@@ -131,8 +160,11 @@ export class DetectContext {
   }
 
   markAttack(alert: Alert | { id: string }, accounts: Iterable<string>, ips: Iterable<string>): void {
+    const now = this.now;
+    // touch first: an open attack marks the same accounts and addresses on every event, and the
+    // closure that creates a mark is then never needed
     for (const k of accounts) {
-      const m = this.attackedAccounts.upsert(k, this.now, () => ({ since: this.now, alertIds: new Set() }));
+      const m = this.attackedAccounts.touch(k, now) ?? this.attackedAccounts.upsert(k, now, () => ({ since: now, alertIds: new Set() }));
       m.alertIds.add(alert.id);
     }
     for (const ip of ips) {
@@ -141,14 +173,13 @@ export class DetectContext {
       // attack) is not attack infrastructure: marking it would turn its owners into "compromises".
       // One lone success is no such history: it may be the attacker's own, judged again below.
       const s = this.ips.peek(ip);
-      if (this.hasHonestHistory(ip)) continue;
-      let fresh = false;
-      const m = this.attackIps.upsert(ip, this.now, () => {
-        fresh = true;
-        return { since: this.now, alertIds: new Set() };
-      });
+      if (s !== undefined && (s.successAccounts.count >= 2 || s.successes >= 2)) continue; // hasHonestHistory
+      let m = this.attackIps.touch(ip, now);
+      if (m === undefined) {
+        m = this.attackIps.upsert(ip, now, () => ({ since: now, alertIds: new Set() }));
+        if (s && s.recentSuccesses.length > 0) this.newlyHostile.push(ip);
+      }
       m.alertIds.add(alert.id);
-      if (fresh && s && s.recentSuccesses.length > 0) this.newlyHostile.push(ip);
     }
   }
 
@@ -160,15 +191,15 @@ export class DetectContext {
 
   /** learn from an event, after the detectors have judged it */
   learn(e: AuthEvent): void {
-    const key = `${e.tenant}\u0000${e.user}`;
+    const key = accountKey(e);
     if (e.srcIp) {
       const s = this.ips.upsert(e.srcIp, e.time, () => ({
         successes: 0,
-        successAccounts: new CappedSet<string>(64),
+        successAccounts: new CappedSet<string>(SUCCESS_ACCOUNTS_CAP),
         recentSuccesses: [],
         guessFailures: 0,
-        guessAccounts: new CappedSet<string>(256),
-        guessTenants: new CappedSet<string>(64),
+        guessAccounts: new CappedSet<string>(GUESS_ACCOUNTS_CAP),
+        guessTenants: new CappedSet<string>(GUESS_TENANTS_CAP),
         firstSeen: e.time,
         lastSeen: e.time,
       }));
@@ -226,6 +257,41 @@ export class DetectContext {
       if (!m) this.tenantAsns.set(e.tenant, (m = new Map()));
       if (m.size < 20_000 || m.has(e.asn)) m.set(e.asn, (m.get(e.asn) ?? 0) + 1);
     }
+  }
+
+  /** the size limits this context was made with */
+  get limits(): ContextLimits {
+    return { maxIps: this.ips.maxEntries, maxAccounts: this.accounts.maxEntries };
+  }
+
+  /**
+   * Everything the context knows, as plain data; what is plain already (the organizations' ASNs,
+   * newly hostile addresses) goes in as it is: the snapshot is serialized at once, before the
+   * engine sees another event.
+   */
+  toSnapshot(): ContextSnapshot {
+    return {
+      now: this.now,
+      alerts: this.alerts.toSnapshot(),
+      ips: this.ips.toSnapshot((v) => encodeIps(v, IP_SET_CAPS)),
+      accounts: this.accounts.toSnapshot(encodeAccounts),
+      attackIps: this.attackIps.toSnapshot(encodeMarks),
+      attackedAccounts: this.attackedAccounts.toSnapshot(encodeMarks),
+      tenantAsns: this.tenantAsns,
+      newlyHostile: this.newlyHostile,
+    };
+  }
+
+  /** Load a snapshot into this (fresh) context, made with the same limits. */
+  restoreFrom(s: ContextSnapshot): void {
+    this.now = s.now;
+    this.alerts.restoreFrom(s.alerts);
+    this.ips.restoreFrom(s.ips, (c, n) => decodeIps(c, n, IP_SET_CAPS));
+    this.accounts.restoreFrom(s.accounts, decodeAccounts);
+    this.attackIps.restoreFrom(s.attackIps, decodeMarks);
+    this.attackedAccounts.restoreFrom(s.attackedAccounts, decodeMarks);
+    for (const [tenant, asns] of s.tenantAsns) this.tenantAsns.set(tenant, asns);
+    this.newlyHostile.push(...s.newlyHostile);
   }
 
   expire(now: number): void {

@@ -2,13 +2,21 @@ import type { Alert, AlertKind, AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
 import { HOUR } from './context.js';
-import { DistinctWindow, MultiDistinctWindow, SlidingWindow } from './state/window.js';
+import {
+  DistinctWindow,
+  MultiDistinctWindow,
+  SlidingWindow,
+  type DistinctWindowSnapshot,
+  type MultiDistinctWindowSnapshot,
+  type SlidingWindowSnapshot,
+} from './state/window.js';
 
 const H1 = 0;
 const H6 = 1;
 const H24 = 2;
 import { accountKey } from './classify.js';
 import { listSome, plural, span } from './explain.js';
+import { fixedExplanation } from './explanation.js';
 
 /**
  * Thresholds on "hostile failures": unresolved password failures from addresses that never signed
@@ -56,7 +64,38 @@ function newState(): TenantState {
   return { ...t, all: [t.anon6, t.multiOrg24, t.unknown24] };
 }
 
-function explain(a: Alert): string {
+interface TenantStateSnapshot {
+  users: MultiDistinctWindowSnapshot;
+  ips: MultiDistinctWindowSnapshot;
+  anon6: DistinctWindowSnapshot;
+  multiOrg24: DistinctWindowSnapshot;
+  unknown24: DistinctWindowSnapshot;
+  events: SlidingWindowSnapshot<AuthEvent>;
+}
+
+function stateSnapshot(t: TenantState): TenantStateSnapshot {
+  return {
+    users: t.users.toSnapshot(),
+    ips: t.ips.toSnapshot(),
+    anon6: t.anon6.toSnapshot(),
+    multiOrg24: t.multiOrg24.toSnapshot(),
+    unknown24: t.unknown24.toSnapshot(),
+    events: t.events.toSnapshot(),
+  };
+}
+
+function stateFromSnapshot(s: TenantStateSnapshot): TenantState {
+  const t = newState();
+  t.users.restoreFrom(s.users);
+  t.ips.restoreFrom(s.ips);
+  t.anon6.restoreFrom(s.anon6);
+  t.multiOrg24.restoreFrom(s.multiOrg24);
+  t.unknown24.restoreFrom(s.unknown24);
+  t.events.restoreFrom(s.events);
+  return t;
+}
+
+const explainDistributedSpray = fixedExplanation('distributed_spray', (a: Alert): string => {
   const stuffing = a.kind === 'credential_stuffing';
   return (
     `${plural(a.sourceIps.length, 'address', 'addresses')} that never signed anyone in took turns failing ` +
@@ -66,7 +105,7 @@ function explain(a: Alert): string {
       ? 'Most account names do not exist: a list of names or leaked credentials is being tried.'
       : 'This is the low-and-slow password spray used by state-backed groups such as APT28.')
   );
-}
+});
 
 /**
  * Password spray rotated over many addresses (T1110.003), the Strontium 2020 shape: every address
@@ -143,7 +182,7 @@ export function distributedSprayDetector(): Detector {
           severity: 'high',
           confidence,
           gapMs: DISTRIBUTED_SPRAY.gapMs,
-          explain,
+          explain: explainDistributedSpray,
         },
         evidence[0]!.time,
         now,
@@ -158,6 +197,14 @@ export function distributedSprayDetector(): Detector {
           if (t.events.length === 0) tenants.delete(tenant);
         }
       }
+    },
+    saveState(): Map<string, TenantStateSnapshot> {
+      const out = new Map<string, TenantStateSnapshot>();
+      for (const [tenant, t] of tenants) out.set(tenant, stateSnapshot(t));
+      return out;
+    },
+    loadState(state: unknown) {
+      for (const [tenant, s] of state as Map<string, TenantStateSnapshot>) tenants.set(tenant, stateFromSnapshot(s));
     },
   };
 }

@@ -5,6 +5,7 @@ import { HOUR, hidesLocation } from './context.js';
 import { distanceKm, locate } from './country-centroids.js';
 import { listSome } from './explain.js';
 import { compromiseReason } from './compromise.js';
+import { explanationTemplate } from './explanation.js';
 
 export const IMPOSSIBLE_TRAVEL = {
   /** faster than an airliner, door to door */
@@ -13,6 +14,13 @@ export const IMPOSSIBLE_TRAVEL = {
   minDistanceKm: 800,
   gapMs: 24 * HOUR,
 };
+
+const explainTravel = explanationTemplate(
+  'impossible_travel',
+  (a, p: { from: string; to: string; km: number; hours: number }) =>
+    `${listSome(a.users)} signed in from ${p.from} and then from ${p.to}, ${Math.round(p.km)} km apart, ` +
+    `${Math.round(p.hours * 60)} minutes later: nobody travels that fast. One of the two may be someone else.`,
+);
 
 /**
  * Two successful sign-ins of one account from places no traveller could connect in the time between
@@ -48,9 +56,7 @@ export function impossibleTravelDetector(): Detector {
           severity: 'medium',
           confidence: speed > 5 * IMPOSSIBLE_TRAVEL.maxSpeedKmh ? 0.7 : 0.5,
           gapMs: IMPOSSIBLE_TRAVEL.gapMs,
-          explain: (a) =>
-            `${listSome(a.users)} signed in from ${from} and then from ${to}, ${Math.round(km)} km apart, ` +
-            `${Math.round(hours * 60)} minutes later: nobody travels that fast. One of the two may be someone else.`,
+          explain: explainTravel({ from, to, km, hours }),
         },
         prev.time,
         e.time,

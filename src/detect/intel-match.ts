@@ -4,6 +4,14 @@ import type { DetectContext } from './context.js';
 import { DAY } from './context.js';
 import { accountKey } from './classify.js';
 import { listSome, plural } from './explain.js';
+import { explanationTemplate } from './explanation.js';
+
+const explainIntel = explanationTemplate(
+  'intel_match',
+  (a, p: { lists: string }) =>
+    `${listSome(a.sourceIps)}, listed as hostile in ${p.lists}, made ${plural(a.evidence.attempts, 'sign-in attempt')} ` +
+    `on ${listSome(a.users)}.`,
+);
 
 /** Sign-in attempts from an address listed in a loaded threat-intelligence indicator list. */
 export function intelMatchDetector(): Detector {
@@ -22,9 +30,7 @@ export function intelMatchDetector(): Detector {
           severity: 'high',
           confidence: 0.8,
           gapMs: DAY,
-          explain: (a) =>
-            `${listSome(a.sourceIps)}, listed as hostile in ${lists}, made ${plural(a.evidence.attempts, 'sign-in attempt')} ` +
-            `on ${listSome(a.users)}.`,
+          explain: explainIntel({ lists }),
         },
         e.time,
         e.time,

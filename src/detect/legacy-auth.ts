@@ -4,6 +4,15 @@ import type { DetectContext } from './context.js';
 import { DAY } from './context.js';
 import { accountKey } from './classify.js';
 import { listSome } from './explain.js';
+import { explanationTemplate } from './explanation.js';
+
+const explainLegacy = explanationTemplate(
+  'legacy_auth',
+  (a, p: { proto: string; usual: boolean }) =>
+    `${listSome(a.users)} signed in with ${p.proto} (a protocol without MFA) while being attacked` +
+    (p.usual ? ', from an address this account uses normally. ' : `, from ${listSome(a.sourceIps)}, an address it never used before. `) +
+    'As long as legacy sign-ins are allowed, a guessed password is enough to read the mailbox.',
+);
 
 /**
  * A successful legacy-protocol sign-in (IMAP, POP, SMTP AUTH, EWS / ActiveSync basic auth) on an
@@ -28,10 +37,7 @@ export function legacyAuthDetector(): Detector {
           severity: usual ? 'medium' : 'high',
           confidence: usual ? 0.5 : 0.75,
           gapMs: 7 * DAY,
-          explain: (a) =>
-            `${listSome(a.users)} signed in with ${proto} (a protocol without MFA) while being attacked` +
-            (usual ? ', from an address this account uses normally. ' : `, from ${listSome(a.sourceIps)}, an address it never used before. `) +
-            'As long as legacy sign-ins are allowed, a guessed password is enough to read the mailbox.',
+          explain: explainLegacy({ proto, usual }),
         },
         e.time,
         e.time,

@@ -3,6 +3,14 @@ import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
 import { DAY } from './context.js';
 import { listSome } from './explain.js';
+import { explanationTemplate } from './explanation.js';
+
+const explainWarning = explanationTemplate(
+  'provider_warning',
+  (a, p: { source: string; success: boolean; risk: string; govWarning: boolean }) =>
+    `The identity provider (${p.source}) flagged ${p.success ? 'a sign-in' : 'an attempt'} of ${listSome(a.users)}: "${p.risk}".` +
+    (p.govWarning ? ' Google warns that a government-backed attacker is targeting this account.' : ''),
+);
 
 /** Provider verdicts worth passing on, and how serious each is. */
 const WARNINGS: Record<string, Severity> = {
@@ -44,9 +52,12 @@ export function providerWarningDetector(): Detector {
           severity,
           confidence: 0.7,
           gapMs: DAY,
-          explain: (a) =>
-            `The identity provider (${e.source}) flagged ${e.outcome === 'success' ? 'a sign-in' : 'an attempt'} of ${listSome(a.users)}: "${e.providerRisk}".` +
-            (words.includes('gov_attack_warning') ? ' Google warns that a government-backed attacker is targeting this account.' : ''),
+          explain: explainWarning({
+            source: e.source,
+            success: e.outcome === 'success',
+            risk: e.providerRisk,
+            govWarning: words.includes('gov_attack_warning'),
+          }),
         },
         e.time,
         e.time,

@@ -15,7 +15,9 @@ import { providerWarningDetector } from './provider-warning.js';
 /**
  * Every detector, in the order they see each event. Attack detectors come before the ones that ask
  * "is this success the attacker's?", so an address caught attacking is known by then.
- * Adding a detector: one file in this folder and one line here.
+ * Adding a detector: one file in this folder and one line here. A detector that keeps state of its
+ * own also implements saveState/loadState (engine snapshots, docs/serve-state.md), and adding or
+ * removing one raises ENGINE_SNAPSHOT_VERSION in snapshot.ts.
  */
 export function defaultDetectors(): Detector[] {
   return [

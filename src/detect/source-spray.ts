@@ -2,10 +2,11 @@ import type { Alert, AlertKind, AuthEvent } from '../core/types.js';
 import type { Detector } from './types.js';
 import type { DetectContext } from './context.js';
 import { HOUR } from './context.js';
-import { DistinctWindow, SlidingWindow } from './state/window.js';
-import { TtlMap } from './state/ttl-map.js';
+import { DistinctWindow, SlidingWindow, type DistinctWindowSnapshot, type SlidingWindowSnapshot } from './state/window.js';
+import { TtlMap, type TtlMapSnapshot } from './state/ttl-map.js';
 import { accountKey } from './classify.js';
 import { plural, span } from './explain.js';
+import { explanationTemplate } from './explanation.js';
 
 /** Thresholds for one source address failing on many accounts. */
 export const SOURCE_SPRAY = {
@@ -26,10 +27,29 @@ interface SourceState {
   events: SlidingWindow<AuthEvent>;
 }
 
+function newSourceState(): SourceState {
+  return {
+    hour: new DistinctWindow(SOURCE_SPRAY.windowMs, 50_000),
+    day: new DistinctWindow(24 * HOUR, 50_000),
+    unknown: new DistinctWindow(24 * HOUR, 50_000),
+    events: new SlidingWindow<AuthEvent>(24 * HOUR, 5_000),
+  };
+}
+
+interface SourceSprayState {
+  sources: TtlMapSnapshot<
+    string,
+    Array<{ hour: DistinctWindowSnapshot; day: DistinctWindowSnapshot; unknown: DistinctWindowSnapshot; events: SlidingWindowSnapshot<AuthEvent> }>
+  >;
+  alerted: TtlMapSnapshot<string, AlertKind[]>;
+}
+
 function partOfDistributedSpray(e: AuthEvent, ctx: DetectContext): boolean {
   if (!e.srcIp) return false;
   return ctx.alerts.find('distributed_spray', e.tenant, 'tenant', ctx.now, 48 * HOUR)?.ips.has(e.srcIp) ?? false;
 }
+
+const explainSourceSpray = explanationTemplate('source_spray', (a, p: { source: string }) => explain(a, p.source));
 
 function explain(a: Alert, source: string): string {
   const stuffing = a.kind === 'credential_stuffing';
@@ -75,12 +95,7 @@ export function sourceSprayDetector(): Detector {
       // it has failed on a second account, which is where a spray begins
       const seen = e.srcIp ? ctx.ip(e.srcIp) : undefined;
       if (seen && seen.guessAccounts.count < 2 && !sources.peek(source)) return;
-      const s = sources.upsert(source, e.time, () => ({
-        hour: new DistinctWindow(SOURCE_SPRAY.windowMs, 50_000),
-        day: new DistinctWindow(24 * HOUR, 50_000),
-        unknown: new DistinctWindow(24 * HOUR, 50_000),
-        events: new SlidingWindow<AuthEvent>(24 * HOUR, 5_000),
-      }));
+      const s = sources.upsert(source, e.time, newSourceState);
       s.hour.add(e.time, acct);
       s.day.add(e.time, acct);
       if (e.reason === 'unknown_user') s.unknown.add(e.time, acct);
@@ -117,6 +132,33 @@ export function sourceSprayDetector(): Detector {
       sources.expire(now);
       alerted.expire(now);
     },
+    saveState(): SourceSprayState {
+      return {
+        sources: sources.toSnapshot((ss) =>
+          ss.map((s) => ({
+            hour: s.hour.toSnapshot(),
+            day: s.day.toSnapshot(),
+            unknown: s.unknown.toSnapshot(),
+            events: s.events.toSnapshot(),
+          })),
+        ),
+        alerted: alerted.toSnapshot((ks) => ks),
+      };
+    },
+    loadState(state: unknown) {
+      const saved = state as SourceSprayState;
+      sources.restoreFrom(saved.sources, (vs) =>
+        vs.map((v) => {
+          const s = newSourceState();
+          s.hour.restoreFrom(v.hour);
+          s.day.restoreFrom(v.day);
+          s.unknown.restoreFrom(v.unknown);
+          s.events.restoreFrom(v.events);
+          return s;
+        }),
+      );
+      alerted.restoreFrom(saved.alerted, (ks) => ks);
+    },
   };
 }
 
@@ -129,6 +171,6 @@ function updateFor(kind: AlertKind, tenant: string, ip: string, confidence: numb
     severity: 'high' as const,
     confidence,
     gapMs: SOURCE_SPRAY.gapMs,
-    explain: (a: Alert) => explain(a, ip),
+    explain: explainSourceSpray({ source: ip }),
   };
 }

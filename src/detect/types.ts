@@ -17,4 +17,11 @@ export interface Detector {
   onUnresolvedFailure?(e: AuthEvent, ctx: DetectContext): void;
   /** called as event time advances (at most once per simulated minute) to expire state */
   onTick?(now: number, ctx: DetectContext): void;
+  /**
+   * A detector that keeps state of its own returns it as plain data for an engine snapshot
+   * (Maps, Sets, arrays, typed arrays; events as the same objects the engine holds).
+   */
+  saveState?(): unknown;
+  /** loads what `saveState` returned into a detector fresh from its factory */
+  loadState?(state: unknown): void;
 }

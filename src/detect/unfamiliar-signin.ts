@@ -4,6 +4,14 @@ import type { DetectContext } from './context.js';
 import { DAY } from './context.js';
 import { listSome } from './explain.js';
 import { compromiseReason } from './compromise.js';
+import { explanationTemplate } from './explanation.js';
+
+const explainUnfamiliar = explanationTemplate(
+  'unfamiliar_signin',
+  (a, p: { country: string; network: string }) =>
+    `${listSome(a.users)} signed in from ${p.country} through ${p.network}, with a device never seen before; ` +
+    'nobody in the organization signs in from there. This is what a sign-in with a phished password looks like.',
+);
 
 export const UNFAMILIAR = {
   /** the account's habits must be known: this many successes over this many days */
@@ -41,9 +49,7 @@ export function unfamiliarSigninDetector(): Detector {
           severity: e.anonymizer === 'hosting' ? 'high' : 'medium',
           confidence: e.anonymizer === 'hosting' ? 0.7 : 0.55,
           gapMs: UNFAMILIAR.gapMs,
-          explain: (a) =>
-            `${listSome(a.users)} signed in from ${country} through ${e.asOrg ?? `AS${e.asn}`}, with a device never seen before; ` +
-            'nobody in the organization signs in from there. This is what a sign-in with a phished password looks like.',
+          explain: explainUnfamiliar({ country, network: e.asOrg ?? `AS${e.asn}` }),
         },
         e.time,
         e.time,

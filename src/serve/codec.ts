@@ -1,9 +1,11 @@
+import { engineSnapshotCodec } from '../detect/snapshot.js';
 import type { EngineCodec } from './detect-loop.js';
 
 /**
- * The engine snapshot codec, when this build has one (src/detect/snapshot.ts). Without it the
- * server still works: a restart replays the journal instead of restoring a snapshot.
+ * The engine snapshot codec (src/detect/snapshot.ts): the detection loop saves the engine with
+ * it and restores it at start; a snapshot it refuses (damaged, another version, other limits)
+ * makes the loop replay the journal instead.
  */
 export async function loadEngineCodec(): Promise<EngineCodec | undefined> {
-  return undefined;
+  return engineSnapshotCodec;
 }

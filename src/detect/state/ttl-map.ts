@@ -1,3 +1,27 @@
+import { SnapshotError, expectSame } from './snapshot-error.js';
+
+/** A TtlMap as plain data: entries in Map order and the age queue from its head. */
+export interface TtlMapSnapshot<K, B> {
+  ttlMs: number;
+  maxEntries: number;
+  keys: K[];
+  /** the values, in key order, encoded as one block (see `toSnapshot`) */
+  values: B;
+  /** last touch of each entry */
+  touched: Float64Array;
+  /** the queue position each entry is live at */
+  queuedAt: Float64Array;
+  queueKeys: K[];
+  queuePos: Float64Array;
+}
+
+/** A CappedSet as plain data; `values` absent when the set was never made. */
+export interface CappedSetSnapshot<T> {
+  cap: number;
+  overflow: number;
+  values?: T[];
+}
+
 /**
  * A Map bounded in size and in (event) time. Entries expire `ttlMs` after their last touch; when
  * full, the entry that has gone longest without being looked at again goes (approximately the least
@@ -80,6 +104,52 @@ export class TtlMap<K, V> {
     })();
   }
 
+  /**
+   * The whole state as plain data, all values (in key order) encoded at once by `encode` — one
+   * object per value, or columns. The age queue is kept as it is, stale pairs included: a stale
+   * pair can come alive again when its key is re-created at the same time, so dropping them could
+   * change which entry is evicted next.
+   */
+  toSnapshot<B>(encode: (values: V[]) => B): TtlMapSnapshot<K, B> {
+    const keys: K[] = [];
+    const values: V[] = [];
+    const touched = new Float64Array(this.map.size);
+    const queuedAt = new Float64Array(this.map.size);
+    let i = 0;
+    for (const [k, e] of this.map) {
+      keys.push(k);
+      values.push(e.v);
+      touched[i] = e.t;
+      queuedAt[i++] = e.pos;
+    }
+    return {
+      ttlMs: this.ttlMs,
+      maxEntries: this.maxEntries,
+      keys,
+      values: encode(values),
+      touched,
+      queuedAt,
+      queueKeys: this.qKeys.slice(this.qHead),
+      queuePos: Float64Array.from(this.qPos.slice(this.qHead)),
+    };
+  }
+
+  /** Load a snapshot into this (empty) map, made with the same ttl and size; `decode` rebuilds the values. */
+  restoreFrom<B>(s: TtlMapSnapshot<K, B>, decode: (values: B, count: number) => V[]): void {
+    if (this.map.size > 0 || this.qKeys.length > 0) throw new SnapshotError('restoring into a map that is not empty');
+    expectSame('map time to live', s.ttlMs, this.ttlMs);
+    expectSame('map size limit', s.maxEntries, this.maxEntries);
+    const n = s.keys.length;
+    const values = decode(s.values, n);
+    if (values.length !== n || s.touched.length !== n || s.queuedAt.length !== n || s.queueKeys.length !== s.queuePos.length) {
+      throw new SnapshotError('map snapshot lists differ in length');
+    }
+    for (let i = 0; i < n; i++) this.map.set(s.keys[i]!, { v: values[i]!, t: s.touched[i]!, pos: s.queuedAt[i]! });
+    this.qKeys = s.queueKeys.slice();
+    this.qPos = Array.from(s.queuePos);
+    this.qHead = 0;
+  }
+
   private enqueue(key: K, pos: number): void {
     this.qKeys.push(key);
     this.qPos.push(pos);
@@ -132,13 +202,15 @@ export class CappedSet<T> {
 
   add(v: T): boolean {
     const set = (this.set ??= new Set<T>());
-    if (set.has(v)) return false;
-    if (set.size >= this.cap) {
-      this.overflow++;
-      return false;
+    const size = set.size;
+    if (size < this.cap) {
+      // one hash probe on this hot path: Set.add of a present value changes nothing
+      set.add(v);
+      return set.size !== size;
     }
-    set.add(v);
-    return true;
+    if (set.has(v)) return false;
+    this.overflow++;
+    return false;
   }
 
   has(v: T): boolean {
@@ -148,6 +220,19 @@ export class CappedSet<T> {
   /** distinct values seen (exact below the cap, a lower bound above it) */
   get count(): number {
     return (this.set?.size ?? 0) + this.overflow;
+  }
+
+  toSnapshot(): CappedSetSnapshot<T> {
+    return this.set ? { cap: this.cap, overflow: this.overflow, values: [...this.set] } : { cap: this.cap, overflow: this.overflow };
+  }
+
+  /** the set a snapshot describes; `cap` is what the restoring code creates such sets with */
+  static fromSnapshot<T>(s: CappedSetSnapshot<T>, cap: number): CappedSet<T> {
+    expectSame('set size limit', s.cap, cap);
+    const c = new CappedSet<T>(cap);
+    c.overflow = s.overflow;
+    if (s.values) c.set = new Set(s.values);
+    return c;
   }
 }
 

@@ -1,3 +1,41 @@
+import { SnapshotError, expectSame, expectSameList } from './snapshot-error.js';
+
+/** A SlidingWindow as plain data: the items still inside, oldest first. */
+export interface SlidingWindowSnapshot<T> {
+  widthMs: number;
+  maxItems: number;
+  times: Float64Array;
+  values: T[];
+}
+
+/** Many SlidingWindows of one width and size as flat lists: `ends[i]` is where window i's items end. */
+export interface PackedWindows<T> {
+  widthMs: number;
+  maxItems: number;
+  times: Float64Array;
+  values: T[];
+  ends: Uint32Array;
+}
+
+export interface DistinctWindowSnapshot {
+  window: SlidingWindowSnapshot<string>;
+  counts: Map<string, number>;
+}
+
+export interface MultiDistinctWindowSnapshot {
+  widthsMs: number[];
+  maxItems: number;
+  /** items from the oldest stored one */
+  times: Float64Array;
+  keys: string[];
+  /** sequence number of the first item */
+  baseSeq: number;
+  /** per window: its oldest item, as an index into `times` */
+  heads: number[];
+  counts: number[];
+  latest: Map<string, number>;
+}
+
 /**
  * Sliding event-time window of timestamped items, oldest first. Items are appended in
  * (approximately) increasing time; `evict(now)` drops what fell out of the window, and the oldest
@@ -38,6 +76,58 @@ export class SlidingWindow<T> {
 
   *values(): IterableIterator<T> {
     for (let i = this.head; i < this.vals.length; i++) yield this.vals[i]!;
+  }
+
+  toSnapshot(): SlidingWindowSnapshot<T> {
+    return { widthMs: this.widthMs, maxItems: this.maxItems, times: Float64Array.from(this.times.slice(this.head)), values: this.vals.slice(this.head) };
+  }
+
+  /** Windows made alike (same width and size), as a few flat lists instead of objects per window. */
+  static pack<T>(windows: readonly SlidingWindow<T>[], widthMs: number, maxItems: number): PackedWindows<T> {
+    const times: number[] = [];
+    const values: T[] = [];
+    const ends = new Uint32Array(windows.length);
+    windows.forEach((w, i) => {
+      expectSame('window width', w.widthMs, widthMs);
+      expectSame('window size limit', w.maxItems, maxItems);
+      for (let j = w.head; j < w.times.length; j++) {
+        times.push(w.times[j]!);
+        values.push(w.vals[j]!);
+      }
+      ends[i] = values.length;
+    });
+    return { widthMs, maxItems, times: Float64Array.from(times), values, ends };
+  }
+
+  /** `count` windows back from `pack`, each made by `make` (which gives the width and size). */
+  static unpack<T>(p: PackedWindows<T>, count: number, make: () => SlidingWindow<T>): SlidingWindow<T>[] {
+    if (!(p.ends instanceof Uint32Array) || p.ends.length !== count || p.times.length !== p.values.length || (count > 0 && p.ends[count - 1] !== p.values.length)) {
+      throw new SnapshotError('packed windows do not match their count');
+    }
+    const out: SlidingWindow<T>[] = new Array<SlidingWindow<T>>(count);
+    let start = 0;
+    for (let i = 0; i < count; i++) {
+      const w = make();
+      expectSame('window width', p.widthMs, w.widthMs);
+      expectSame('window size limit', p.maxItems, w.maxItems);
+      const end = p.ends[i]!;
+      w.times = Array.from(p.times.subarray(start, end));
+      w.vals = p.values.slice(start, end);
+      out[i] = w;
+      start = end;
+    }
+    return out;
+  }
+
+  /** Load a snapshot into this (empty) window, made with the same width and size. */
+  restoreFrom(s: SlidingWindowSnapshot<T>): void {
+    if (this.length > 0) throw new SnapshotError('restoring into a window that is not empty');
+    expectSame('window width', s.widthMs, this.widthMs);
+    expectSame('window size limit', s.maxItems, this.maxItems);
+    if (s.times.length !== s.values.length) throw new SnapshotError('window snapshot lists differ in length');
+    this.times = Array.from(s.times);
+    this.vals = s.values.slice();
+    this.head = 0;
   }
 
   private dropOldest(onDrop?: (v: T) => void): void {
@@ -97,6 +187,16 @@ export class DistinctWindow {
   countOf(key: string): number {
     return this.counts.get(key) ?? 0;
   }
+
+  toSnapshot(): DistinctWindowSnapshot {
+    return { window: this.window.toSnapshot(), counts: new Map(this.counts) };
+  }
+
+  /** Load a snapshot into this (empty) window, made with the same width and size. */
+  restoreFrom(s: DistinctWindowSnapshot): void {
+    this.window.restoreFrom(s.window);
+    for (const [k, n] of s.counts) this.counts.set(k, n);
+  }
 }
 
 /**
@@ -117,6 +217,8 @@ export class MultiDistinctWindow {
   private readonly counts: number[];
   /** key → sequence number of its latest occurrence */
   private readonly latest = new Map<string, number>();
+  /** per stored item: a later item has the same key (so leaving a window needs no Map lookup) */
+  private superseded: boolean[] = [];
 
   constructor(
     readonly widthsMs: readonly number[],
@@ -129,12 +231,17 @@ export class MultiDistinctWindow {
   add(t: number, key: string): void {
     const prev = this.latest.get(key);
     const index = this.times.length;
-    for (let w = 0; w < this.heads.length; w++) {
-      if (prev === undefined || this.indexOf(prev) < this.heads[w]!) this.counts[w]!++;
+    if (prev === undefined) {
+      for (let w = 0; w < this.heads.length; w++) this.counts[w]!++;
+    } else {
+      const p = this.indexOf(prev);
+      this.superseded[p] = true;
+      for (let w = 0; w < this.heads.length; w++) if (p < this.heads[w]!) this.counts[w]!++;
     }
     this.latest.set(key, this.seqOf(index));
     this.times.push(t);
     this.keys.push(key);
+    this.superseded.push(false);
     if (this.times.length - this.base > this.maxItems) this.dropOldest();
   }
 
@@ -158,6 +265,39 @@ export class MultiDistinctWindow {
     return this.times.length - this.heads[w]!;
   }
 
+  toSnapshot(): MultiDistinctWindowSnapshot {
+    return {
+      widthsMs: [...this.widthsMs],
+      maxItems: this.maxItems,
+      times: Float64Array.from(this.times.slice(this.base)),
+      keys: this.keys.slice(this.base),
+      baseSeq: this.baseSeq,
+      heads: this.heads.map((h) => h - this.base),
+      counts: [...this.counts],
+      latest: new Map(this.latest),
+    };
+  }
+
+  /** Load a snapshot into this (empty) window, made with the same widths and size. */
+  restoreFrom(s: MultiDistinctWindowSnapshot): void {
+    if (this.times.length > 0) throw new SnapshotError('restoring into a window that is not empty');
+    expectSameList('window widths', s.widthsMs, this.widthsMs);
+    expectSame('window size limit', s.maxItems, this.maxItems);
+    if (s.times.length !== s.keys.length || s.heads.length !== this.heads.length || s.counts.length !== this.counts.length) {
+      throw new SnapshotError('window snapshot lists differ in length');
+    }
+    this.times = Array.from(s.times);
+    this.keys = s.keys.slice();
+    this.base = 0;
+    this.baseSeq = s.baseSeq;
+    for (let w = 0; w < this.heads.length; w++) {
+      this.heads[w] = s.heads[w]!;
+      this.counts[w] = s.counts[w]!;
+    }
+    for (const [k, seq] of s.latest) this.latest.set(k, seq);
+    this.superseded = this.keys.map((k, i) => this.latest.get(k) !== this.seqOf(i));
+  }
+
   private seqOf(index: number): number {
     return this.baseSeq + (index - this.base);
   }
@@ -169,7 +309,7 @@ export class MultiDistinctWindow {
   /** the oldest item of window w leaves it */
   private leave(w: number): void {
     const i = this.heads[w]!;
-    if (this.latest.get(this.keys[i]!) === this.seqOf(i)) this.counts[w]!--;
+    if (!this.superseded[i]) this.counts[w]!--;
     this.heads[w] = i + 1;
   }
 
@@ -180,8 +320,7 @@ export class MultiDistinctWindow {
   }
 
   private forget(): void {
-    const key = this.keys[this.base]!;
-    if (this.latest.get(key) === this.baseSeq) this.latest.delete(key);
+    if (!this.superseded[this.base]) this.latest.delete(this.keys[this.base]!);
     this.base++;
     this.baseSeq++;
   }
@@ -191,6 +330,7 @@ export class MultiDistinctWindow {
       const shift = this.base;
       this.times = this.times.slice(shift);
       this.keys = this.keys.slice(shift);
+      this.superseded = this.superseded.slice(shift);
       for (let w = 0; w < this.heads.length; w++) this.heads[w]! -= shift;
       this.base = 0;
     }
