@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { serve, type ServerType } from '@hono/node-server';
 import type { EnrichmentOptions } from '../enrich/index.js';
-import type { NotifierConfig, NotifyResult } from '../notify/index.js';
+import type { NotifyResult } from '../notify/index.js';
 import { VigilMetrics } from '../server/api/metrics-registry.js';
 import type { IngestLimits } from '../server/body.js';
 import { openServerDb, type ServerDb } from '../server/db.js';
