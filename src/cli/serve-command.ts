@@ -26,6 +26,7 @@ interface ServeFlags {
   torExits?: string[];
   notify?: string;
   batch?: number;
+  snapshotSeconds?: number;
   detection: 'worker' | 'inline';
 }
 
@@ -41,6 +42,7 @@ function serveOptions(flags: ServeFlags): ServiceOptions {
   if (flags.host !== undefined) opts.host = flags.host;
   if (flags.port !== undefined) opts.port = flags.port;
   if (flags.batch !== undefined) opts.batch = flags.batch;
+  if (flags.snapshotSeconds !== undefined) opts.snapshotEveryMs = flags.snapshotSeconds * 1000;
   if (flags.torExits) opts.enrichment = { ...opts.enrichment, torExits: [...(opts.enrichment?.torExits ?? []), ...flags.torExits] };
   if (flags.notify) opts.notify = readNotifyConfig(flags.notify);
   return opts;
@@ -63,6 +65,7 @@ export function registerServeCommand(program: Command): void {
     .option('--tor-exits <file>', 'Tor exit list; repeatable', collect)
     .option('--notify <file>', 'notification routes and channels as JSON (instead of vigil.yaml notify)')
     .option('--batch <n>', 'journal records per detection step (default 5000)', (v) => Number(v))
+    .option('--snapshot-seconds <n>', 'save the detection state this often (default 60)', (v) => Number(v))
     .addOption(new Option('--detection <where>', 'run detection on its own worker thread or inline').choices(['worker', 'inline']).default('worker'))
     .action(async (flags: ServeFlags) => {
       const service = await startService({
