@@ -82,6 +82,17 @@ export class DetectionEngine {
     }
   }
 
+  /**
+   * Move the event clock forward with no event: a live feed that has gone quiet. Failures older
+   * than the resolve delay are judged and windows expire, as if an event at `time` had arrived.
+   */
+  advanceTo(time: number): void {
+    if (!(time > this.ctx.now)) return;
+    this.ctx.now = time;
+    this.releasePending(time - this.resolveDelayMs);
+    if (time - this.lastTick >= MINUTE) this.tick(time);
+  }
+
   /** end of input: judge what is still pending and return every alert */
   finish(): Alert[] {
     this.releasePending(Number.POSITIVE_INFINITY);

@@ -36,6 +36,12 @@ export interface DetectLoopOptions {
   snapshotEveryMs?: number;
   /** pause when the journal is drained (default 250 ms) */
   idleMs?: number;
+  /**
+   * after this long with no new record (wall clock, default 60 s) the engine's event clock moves on
+   * by the time that passed, so failures at the end of a burst are judged without waiting for the
+   * next sign-in
+   */
+  quietMs?: number;
   hooks?: DetectLoopHooks;
   /** wall clock, for tests */
   now?: () => number;
@@ -71,6 +77,9 @@ export class DetectLoop {
   private lastSnapshotAt: number;
   private positionAtSnapshot: number;
   private stopping = false;
+  /** wall time of the last step that read records, and the event clock then */
+  private lastRecordsAt: number;
+  private eventClockThen = 0;
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   events = 0;
@@ -82,6 +91,7 @@ export class DetectLoop {
     this.parserState = {};
     this.lastSnapshotAt = this.now();
     this.positionAtSnapshot = 0;
+    this.lastRecordsAt = this.now();
   }
 
   static open(opts: DetectLoopOptions): DetectLoop {
@@ -162,6 +172,13 @@ export class DetectLoop {
       this.position = rec.seq;
     }
     if (counted) hooks?.onEvents?.(counted.tenant, counted.format, counted.n);
+    if (records.length > 0) {
+      this.lastRecordsAt = this.now();
+      this.eventClockThen = this.engine.ctx.now;
+    } else if (this.eventClockThen > 0) {
+      const quiet = this.now() - this.lastRecordsAt;
+      if (quiet >= (this.opts.quietMs ?? 60_000)) this.engine.advanceTo(this.eventClockThen + quiet);
+    }
     const changed = this.engine.drainChanged();
     if (changed.length > 0) {
       await store.saveAlerts(changed);
