@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import type { Alert, AuthEvent } from '../core/types.js';
+import { SEVERITY_RANK, type Alert, type AuthEvent } from '../core/types.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { Enricher } from '../enrich/types.js';
 import type { Notifier, NotifyResult } from '../notify/index.js';
@@ -29,6 +29,8 @@ export interface DetectLoopOptions {
   store: AsyncAlertStore;
   enrichers: readonly Enricher[];
   notifier?: Notifier;
+  /** campaign and actor for what is about to be notified (copies; see campaign-context.ts) */
+  annotate?: (alerts: readonly Alert[]) => Promise<Alert[]>;
   codec?: EngineCodec;
   /** journal records per step (default 5000) */
   batch?: number;
@@ -186,7 +188,16 @@ export class DetectLoop {
     }
     if (records.length > 0) journal.ack(this.position);
     if (notifier && changed.length > 0) {
-      const r = await notifier.notify(changed);
+      let toSend: readonly Alert[] = changed;
+      if (this.opts.annotate && changed.some((a) => SEVERITY_RANK[a.severity] >= SEVERITY_RANK.medium)) {
+        try {
+          toSend = await this.opts.annotate(changed);
+        } catch (err) {
+          // a message without its campaign is better than no message
+          hooks?.log?.(`campaign context unavailable: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      const r = await notifier.notify(toSend);
       hooks?.onNotified?.(r);
       if (r.failed > 0) hooks?.log?.(`${r.failed} notification(s) failed; they are tried again with the next alerts`);
     }

@@ -6,6 +6,7 @@ import { createNotifier, type Notifier, type NotifierConfig, type NotifyResult }
 import { openServerDb } from '../server/db.js';
 import { Journal } from '../server/journal.js';
 import { openAsyncStore } from '../store/open.js';
+import { campaignAnnotator } from './campaign-context.js';
 import { DetectLoop, type EngineCodec } from './detect-loop.js';
 import { NotifyLedger } from './notify-ledger.js';
 
@@ -90,7 +91,7 @@ export async function startDetection(cfg: DetectionConfig, report: DetectionEven
       db,
       store,
       enrichers,
-      ...(notifier ? { notifier } : {}),
+      ...(notifier ? { notifier, annotate: campaignAnnotator(store) } : {}),
       ...(codec ? { codec } : {}),
       ...(cfg.batch !== undefined ? { batch: cfg.batch } : {}),
       ...(cfg.snapshotEveryMs !== undefined ? { snapshotEveryMs: cfg.snapshotEveryMs } : {}),

@@ -295,6 +295,8 @@ detection:
         expect(hook.hooks.some((h) => h.alertId === a.id && h.tenant === a.tenant), `webhook for ${a.id}`).toBe(true);
       }
       expect(new Set(hook.hooks.map((h) => h.tenant))).toEqual(new Set(['org1.example', 'org2.example']));
+      // the admins are told which campaign an alert belongs to
+      expect(adminMails.every((m) => /Campaign: cp-[0-9a-f]+/.test(m.body))).toBe(true);
       expect(hook.hooks.every((h) => h.signed)).toBe(true);
       // the targeted people of org1 get their own plain-language mail
       for (const u of compromised1) {
