@@ -364,6 +364,12 @@ export class PostgresAlertStore implements AsyncVigilStore {
   private async transaction<T>(body: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     let broken = false;
+    // a connection lost mid-transaction emits 'error' on the checked-out client, which the pool
+    // does not listen to while it is lent out: unheard, it would crash the process
+    const onError = (): void => {
+      broken = true;
+    };
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await body(c);
@@ -377,6 +383,7 @@ export class PostgresAlertStore implements AsyncVigilStore {
       }
       throw err;
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }
