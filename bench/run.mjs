@@ -12,7 +12,8 @@ import { scoreIps, fmtRate, fmtMb, fmtPct, renderTable } from './lib/report.mjs'
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH);
-const DIST = join(ROOT, 'dist');
+// VIGIL_BENCH_DIST: measure another build (e.g. one compiled with --outDir elsewhere)
+const DIST = process.env.VIGIL_BENCH_DIST || join(ROOT, 'dist');
 const FORMATS = ['entra', 'o365', 'okta', 'gws', 'windows', 'sshd'];
 const log = (s) => process.stdout.write(`${s}\n`);
 

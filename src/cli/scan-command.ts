@@ -26,6 +26,12 @@ function parseYear(v: string): number {
   return y;
 }
 
+function parseWorkers(v: string): number {
+  const n = Number(v);
+  if (!/^\d{1,3}$/.test(v) || n < 1 || n > 64) throw new InvalidArgumentError('expected a number of threads from 1 to 64');
+  return n;
+}
+
 function parseDuration(v: string): number {
   const m = /^(\d{1,6})(ms|s|m|h|d)$/.exec(v.trim());
   if (!m) throw new InvalidArgumentError('expected a duration like 15m, 2h or 1d');
@@ -47,6 +53,7 @@ interface ScanFlags {
   db: string | boolean;
   failOn: Severity | 'none';
   maxLateness?: number;
+  workers?: number;
   color: boolean;
   campaigns: boolean;
   actors: string;
@@ -105,6 +112,7 @@ export function registerScanCommand(program: Command, io: Partial<ScanCommandIo>
     .option('--actors <file>', 'actor catalog for attribution', DEFAULT_ACTORS_FILE)
     .option('--fail-on <severity>', 'exit 1 when an alert at or above this severity is found (or none)', parseFailOn, 'high')
     .option('--max-lateness <duration>', 'how far out of order events may be within one input', parseDuration)
+    .option('--workers <n>', 'threads: with n >= 2, n - 1 threads read and parse files while one detects (same alerts)', parseWorkers)
     .option('--no-color', 'no colors in the report')
     .action(async (paths: string[], flags: ScanFlags) => {
       const location = flags.db === false ? undefined : typeof flags.db === 'string' ? flags.db : defaultDbPath();
@@ -118,6 +126,7 @@ export function registerScanCommand(program: Command, io: Partial<ScanCommandIo>
         timeZone: flags.tz,
         year: flags.year,
         latenessMs: flags.maxLateness,
+        workers: flags.workers,
         enrichment: {
           geoDbs: flags.geoDb,
           asnDbs: flags.asnDb,

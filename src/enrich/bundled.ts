@@ -9,6 +9,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { threadId } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import envPaths from 'env-paths';
 import { Reader, type Response } from 'maxmind';
@@ -235,7 +236,8 @@ function readCache(file: string): RangeTable | undefined {
 function writeCache(file: string, table: RangeTable): void {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
+    // scan worker threads share the pid: the thread id keeps their temp files apart
+    const tmp = `${file}.${process.pid}.${threadId}.tmp`;
     writeFileSync(tmp, table.serialize(), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {

@@ -43,6 +43,7 @@ function fileInput(name: string, path: string, st: Stats): InputFile {
     name,
     mtimeMs: st.mtimeMs,
     size: st.isFile() ? st.size : undefined,
+    path,
     open: () => createReadStream(path, { highWaterMark: READ_CHUNK }),
   };
 }

@@ -42,7 +42,11 @@ function readErrorMessage(err: unknown): string {
  * exception is an unknown --format id (VigilError USAGE), a mistake in the command itself.
  */
 export function readEvents(file: InputFile, opts: ReadOptions, parsers: readonly FormatParser[] = PARSERS): EventStream {
-  const batches = readEventBatches(file, opts, parsers);
+  return eventStreamOf(readEventBatches(file, opts, parsers));
+}
+
+/** An event stream over batches of events, offering the batches themselves to orderedEvents. */
+export function eventStreamOf(batches: AsyncGenerator<AuthEvent[]>): EventStream {
   const events: EventStream = flatten(batches);
   events[EVENT_BATCHES] = batches;
   return events;

@@ -11,6 +11,8 @@ export interface InputFile {
   readonly mtimeMs?: number;
   /** size in bytes when known (regular files), for progress */
   readonly size?: number;
+  /** where a regular file lives, so another thread can open it (`vigil scan --workers`); absent for stdin */
+  readonly path?: string;
 }
 
 /** A problem with the input. Non-fatal ones are per record; fatal ones end that file only. */
