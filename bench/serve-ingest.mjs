@@ -161,7 +161,8 @@ async function startSmtp(port = 0) {
 
 let stopping = false;
 async function startServe(extra) {
-  const child = spawn(process.execPath, ['--max-old-space-size=1024', bin, 'serve', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.VIGIL_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--max-old-space-size=1024', bin, 'serve', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
   child.stderr.on('data', (d) => (stderrTail = (stderrTail + d.toString()).slice(-2000)));
   const url = await new Promise((resolve, reject) => {

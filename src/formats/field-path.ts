@@ -5,54 +5,62 @@ import type { AuthEvent, Geo } from '../core/types.js';
 /** Deepest nesting getPath follows; JSON from logs never needs more, hostile input cannot recurse far. */
 const MAX_PARTS = 8;
 
+/** A path split into its parts, and for each position the flattened keys that could start there. */
+interface SplitPath {
+  parts: readonly string[];
+  /** flats[i]: "p[i].p[i+1]…p[n-1]" for n from the end down to i+2, longest first */
+  flats: readonly (readonly string[])[];
+}
+
 /** Split paths, by path text: paths are constants in parser code, so this stays small. */
-const SPLIT = new Map<string, readonly string[]>();
-/** Objects known to hold (or not) flattened "a.b" keys; weak so records are not kept alive. */
-const DOTTED = new WeakMap<object, boolean>();
+const SPLIT = new Map<string, SplitPath>();
+
+function split(path: string): SplitPath | undefined {
+  const parts = path.split('.');
+  if (parts.length > MAX_PARTS) return undefined;
+  const flats = parts.map((_, i) => {
+    const out: string[] = [];
+    for (let n = parts.length; n > i + 1; n--) out.push(parts.slice(i, n).join('.'));
+    return out;
+  });
+  return { parts, flats };
+}
 
 /**
  * Value at a dotted path in parsed JSON, whether the record nests it ({"event":{"code":1}}), flattens
  * it ({"event.code":1}) or mixes both. Own properties only, so `__proto__`/`constructor` never leak in.
  */
 export function getPath(root: unknown, path: string): unknown {
-  let parts = SPLIT.get(path);
-  if (!parts) {
-    parts = path.split('.');
-    if (parts.length > MAX_PARTS) return undefined;
-    if (SPLIT.size < 1000) SPLIT.set(path, parts);
+  let sp = SPLIT.get(path);
+  if (!sp) {
+    sp = split(path);
+    if (!sp) return undefined;
+    if (SPLIT.size < 1000) SPLIT.set(path, sp);
   }
-  return lookup(root, parts, 0);
+  return lookup(root, sp, 0);
 }
 
-function lookup(node: unknown, parts: readonly string[], i: number): unknown {
+function lookup(node: unknown, sp: SplitPath, i: number): unknown {
+  const parts = sp.parts;
   if (i === parts.length) return node;
   const o = obj(node);
   if (!o) return undefined;
   const key = parts[i] ?? '';
   // nested first: the common shape, and cheap
   if (Object.hasOwn(o, key)) {
-    const v = lookup(o[key], parts, i + 1);
+    const v = lookup(o[key], sp, i + 1);
     if (v !== undefined) return v;
   }
-  if (i + 1 < parts.length && hasDottedKeys(o)) {
-    for (let n = parts.length; n > i + 1; n--) {
-      const flat = parts.slice(i, n).join('.');
-      if (Object.hasOwn(o, flat)) {
-        const v = lookup(o[flat], parts, n);
-        if (v !== undefined) return v;
-      }
+  // then flattened keys, longest first: a few hash lookups with prebuilt strings
+  const flats = sp.flats[i] ?? [];
+  for (let k = 0; k < flats.length; k++) {
+    const flat = flats[k]!;
+    if (Object.hasOwn(o, flat)) {
+      const v = lookup(o[flat], sp, parts.length - k);
+      if (v !== undefined) return v;
     }
   }
   return undefined;
-}
-
-function hasDottedKeys(o: Record<string, unknown>): boolean {
-  let known = DOTTED.get(o);
-  if (known === undefined) {
-    known = Object.keys(o).some((k) => k.includes('.'));
-    DOTTED.set(o, known);
-  }
-  return known;
 }
 
 function absent(v: unknown): v is undefined | null {
