@@ -9,6 +9,7 @@ import { openAsyncStore } from '../store/open.js';
 import { campaignAnnotator } from './campaign-context.js';
 import { DetectLoop, type EngineCodec } from './detect-loop.js';
 import { NotifyLedger } from './notify-ledger.js';
+import { Teardown } from './teardown.js';
 
 /** Everything detection needs, as plain data: it crosses into a worker thread as workerData. */
 export interface DetectionConfig {
@@ -44,25 +45,15 @@ export interface RunningDetection {
  */
 export async function startDetection(cfg: DetectionConfig, report: DetectionEvents, codec?: EngineCodec): Promise<RunningDetection> {
   const db = openServerDb(cfg.serverDb);
-  const undo: (() => Promise<void> | void)[] = [
-    () => {
-      db.close();
-    },
-  ];
-  const cleanup = async (): Promise<void> => {
-    for (const f of undo.reverse()) {
-      try {
-        await f();
-      } catch (err) {
-        report.log(`while stopping detection: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  };
+  const undo = new Teardown(report.log);
+  undo.add(() => {
+    db.close();
+  });
   try {
     const store = await openAsyncStore(cfg.store);
-    undo.push(() => store.close());
+    undo.add(() => store.close());
     const enrichment = await createEnrichment(cfg.enrichment);
-    undo.push(() => enrichment.close());
+    undo.add(() => enrichment.close());
     const enrichers: Enricher[] = [enrichment];
     const indicators = await store.listIntel();
     if (indicators.length > 0) enrichers.push(new IntelEnricher(indicators));
@@ -83,8 +74,8 @@ export async function startDetection(cfg: DetectionConfig, report: DetectionEven
         void n.flush().then((r) => report.notified(r));
       }, cfg.notifyFlushMs ?? 30_000);
       timer.unref();
-      undo.push(() => n.close());
-      undo.push(() => clearInterval(timer));
+      undo.add(() => n.close());
+      undo.add(() => clearInterval(timer));
     }
     const loop = DetectLoop.open({
       journal: new Journal(db),
@@ -103,11 +94,10 @@ export async function startDetection(cfg: DetectionConfig, report: DetectionEven
       },
     });
     loop.start();
-    undo.push(() => loop.stop());
-    let stopped: Promise<void> | undefined;
-    return { loop, poke: () => loop.poke(), stop: () => (stopped ??= cleanup()) };
+    undo.add(() => loop.stop());
+    return { loop, poke: () => loop.poke(), stop: () => undo.run() };
   } catch (err) {
-    await cleanup();
+    await undo.run();
     throw err;
   }
 }

@@ -16,6 +16,7 @@ import { openAsyncStore, type AsyncVigilStore } from '../store/open.js';
 import { loadEngineCodec } from './codec.js';
 import { startDetection, type DetectionConfig, type DetectionEvents, type RunningDetection } from './detect-runtime.js';
 import type { WorkerMessage } from './detect-worker.js';
+import { Teardown } from './teardown.js';
 
 export interface ServiceOptions {
   /** the server database file (journal, checkpoints, tokens, snapshots, notification ledger) */
@@ -75,25 +76,15 @@ const WORKER_FILE = fileURLToPath(new URL('./detect-worker.js', import.meta.url)
 export async function startService(opts: ServiceOptions): Promise<RunningService> {
   const log = opts.log ?? ((): void => undefined);
   const db = openServerDb(opts.serverDb);
-  const undo: (() => Promise<void> | void)[] = [
-    () => {
-      db.close();
-    },
-  ];
-  const cleanup = async (): Promise<void> => {
-    for (const f of undo.reverse()) {
-      try {
-        await f();
-      } catch (err) {
-        log(`while stopping: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  };
+  const undo = new Teardown(log);
+  undo.add(() => {
+    db.close();
+  });
   try {
     const journal = new Journal(db);
     const tokens = new TokenStore(db);
     const store = await openAsyncStore(opts.store);
-    undo.push(() => store.close());
+    undo.add(() => store.close());
     const metrics = new VigilMetrics();
     const report: DetectionEvents = {
       events: () => undefined, // counted at ingest, by source
@@ -117,7 +108,7 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     };
     const useWorker = (opts.detection ?? 'worker') === 'worker' && existsSync(WORKER_FILE);
     const detection = useWorker ? await startWorker(config, report, opts.onFatal) : await startInline(config, report);
-    undo.push(() => detection.stop());
+    undo.add(() => detection.stop());
 
     const sources = (opts.sources ?? []).map((make) => make({ journal, log }));
     const maxBacklog = opts.maxBacklog ?? 5_000_000;
@@ -135,14 +126,14 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
     });
     for (const s of sources) {
       await s.start();
-      undo.push(() => s.stop());
+      undo.add(() => s.stop());
     }
     const host = opts.host ?? '127.0.0.1';
     const server = await new Promise<ServerType>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: host, port: opts.port ?? 0 }, () => resolve(s));
       s.once('error', reject);
     });
-    undo.push(
+    undo.add(
       () =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -151,7 +142,6 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
         }),
     );
     const port = (server.address() as AddressInfo).port;
-    let stopped: Promise<void> | undefined;
     return {
       port,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -163,10 +153,10 @@ export async function startService(opts: ServiceOptions): Promise<RunningService
       sources,
       restoredFrom: detection.restoredFrom,
       // in reverse: HTTP first, then sources, detection (final snapshot), store, database
-      stop: () => (stopped ??= cleanup()),
+      stop: () => undo.run(),
     };
   } catch (err) {
-    await cleanup();
+    await undo.run();
     throw err;
   }
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rng } from '../../test/support/events.js';
 import { openServerDb } from './db.js';
 import { TokenStore } from './tokens.js';
 import { oktaRecord } from './test-helpers.js';
@@ -22,18 +23,6 @@ const root = join(import.meta.dirname, '..', '..');
 let buildDir: string;
 let mainJs: string;
 let dir: string;
-
-/** mulberry32: a seeded generator, so a failing run can be repeated with its seed */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(() => {
   // compile the server entry (and only what it imports) so the child runs plain node

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { postgresUnavailable, TEST_POSTGRES_URL } from '../../test/support/postgres.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertStoreSuite } from '../../test/support/store-suite.js';
 import { intelStoreSuite } from '../../test/support/intel-suite.js';
@@ -13,26 +14,8 @@ import { POSTGRES_SCHEMA_VERSION, PostgresAlertStore, redactPostgresUrl } from '
  * server on 127.0.0.1:5432; each test gets its own schema, dropped afterwards. When no server can
  * be reached the tests are skipped with a message saying so.
  */
-const URL_ = process.env['VIGIL_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function probe(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: URL_, connectionTimeoutMillis: 3000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const unavailable = await probe();
-if (unavailable !== undefined) {
-  console.warn(`PostgreSQL tests SKIPPED: no server at ${redactPostgresUrl(URL_)} (${unavailable}); run scripts/ensure-postgres.sh`);
-}
+const URL_ = TEST_POSTGRES_URL;
+const unavailable = await postgresUnavailable();
 const suite = unavailable === undefined ? describe : describe.skip;
 
 const admin = unavailable === undefined ? new pg.Pool({ connectionString: URL_, max: 2 }) : undefined;

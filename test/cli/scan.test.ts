@@ -1,18 +1,13 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { projectRoot, runVigil } from '../support/cli.js';
 import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /** End to end: the built `vigil` binary on the bundled samples and on broken input. */
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'dist', 'cli', 'main.js');
-
-function vigil(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const root = projectRoot;
+const vigil = runVigil;
 
 let dir: string;
 beforeAll(() => {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rng } from '../support/events.js';
 import type { Alert } from '../../src/core/types.js';
 import { DetectionEngine } from '../../src/detect/engine.js';
 import { createEnrichment } from '../../src/enrich/index.js';
@@ -34,17 +35,6 @@ const SECRET = 'crash-test-webhook-secret-0123456789';
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli', 'main.js');
 let dir: string;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function vigil(args: string[]): string {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresUnavailable, TEST_POSTGRES_URL } from '../support/postgres.js';
 
 /**
  * `vigil serve --config vigil.yaml` end to end, once on SQLite and once on PostgreSQL: two tenants,
@@ -18,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli', 'main.js');
-const PG_URL = process.env['VIGIL_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const PG_URL = TEST_POSTGRES_URL;
 const WEBHOOK_SECRET = randomBytes(24).toString('hex');
 let dir: string;
 let sim: string;
@@ -107,19 +108,6 @@ async function startServe(config: string, env: NodeJS.ProcessEnv): Promise<{ chi
   return { child, url, stderr: () => err };
 }
 
-async function pgAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
 interface ApiAlert {
   id: string;
   tenant: string;
@@ -140,8 +128,7 @@ const backends = ['sqlite', 'postgres'] as const;
 describe.each(backends)('vigil serve end to end on %s', (backend) => {
   it('detects both tenants\' attacks from HTTP and syslog, mails admins and targeted people, calls the signed webhook, and keeps tenants apart', async (ctx) => {
     const schema = `vigil_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
-    if (backend === 'postgres' && !(await pgAvailable())) {
-      console.warn('PostgreSQL tests SKIPPED: no server answers; run scripts/ensure-postgres.sh');
+    if (backend === 'postgres' && (await postgresUnavailable()) !== undefined) {
       ctx.skip();
       return;
     }

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { postgresUnavailable, TEST_POSTGRES_URL } from '../../../test/support/postgres.js';
 import { openAsyncStore } from '../../store/open.js';
-import { PostgresAlertStore, redactPostgresUrl } from '../../store/postgres.js';
+import { PostgresAlertStore } from '../../store/postgres.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../core/types.js';
 import type { AsyncVigilStore } from '../../store/async.js';
@@ -161,27 +162,11 @@ isolationSuite('SQLite', () => {
   };
 });
 
-/** PostgreSQL as in src/store/postgres.test.ts: VIGIL_TEST_POSTGRES_URL or the local server; skipped, saying so, when none answers. */
-const PG_URL = process.env['VIGIL_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function probe(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  c.on('error', () => undefined);
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-const unavailable = await probe();
-if (unavailable !== undefined) {
-  console.warn(`PostgreSQL tests SKIPPED: no server at ${redactPostgresUrl(PG_URL)} (${unavailable}); run scripts/ensure-postgres.sh`);
-} else {
+/** PostgreSQL as in src/store/postgres.test.ts; skipped, saying so, when none answers. */
+const PG_URL = TEST_POSTGRES_URL;
+const unavailable = await postgresUnavailable();
+// skipped when PostgreSQL does not answer (postgresUnavailable says so)
+if (unavailable === undefined) {
   isolationSuite('PostgreSQL', () => {
     const schema = `vigil_t_${process.pid}_${randomBytes(5).toString('hex')}`;
     return {

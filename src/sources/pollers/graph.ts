@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { entraParser } from '../../formats/entra.js';
-import { baseUrl, commonConfigShape, DEFAULTS, field, timeOf, validateConfig, type PollerCommonConfig } from './common.js';
+import { baseUrl, commonConfigShape, field, timeOf, validateConfig, type PollerCommonConfig } from './common.js';
 import { ApiClient, PollError, parseJson } from './http.js';
 import { clientCredentialsToken, expectOk, sendAuthorized } from './oauth.js';
-import { pollPaged, type PagedApi } from './paged.js';
-import { PollingSource, type Poller, type PollerDeps } from './runner.js';
+import { pagedPoller, type PagedApi } from './paged.js';
+import type { Poller, PollerDeps } from './runner.js';
 import { Redactor } from './secrets.js';
 
 export interface GraphPollerConfig extends PollerCommonConfig {
@@ -86,19 +86,5 @@ export function createGraphPoller(config: GraphPollerConfig, deps: PollerDeps): 
     timeOf: (r) => timeOf(field(r, 'createdDateTime')),
   };
 
-  return new PollingSource({
-    name: c.name ?? `graph:${c.tenant}`,
-    kind: 'graph',
-    tenant: c.tenant,
-    parser: entraParser,
-    intervalMs: c.intervalMs ?? DEFAULTS.intervalMs,
-    deps,
-    redactor,
-    poll: (ctx) =>
-      pollPaged(ctx, api, {
-        overlapMs: c.overlapMs ?? DEFAULTS.overlapMs,
-        lookbackMs: c.lookbackMs ?? DEFAULTS.lookbackMs,
-        maxPages: c.maxPagesPerPoll ?? DEFAULTS.maxPagesPerPoll,
-      }),
-  });
+  return pagedPoller('graph', c, entraParser, api, deps, redactor);
 }

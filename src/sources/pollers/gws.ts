@@ -8,12 +8,12 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { VigilError } from '../../core/errors.js';
 import { gwsParser } from '../../formats/gws.js';
-import { baseUrl, commonConfigShape, DEFAULTS, field, timeOf, validateConfig, type PollerCommonConfig } from './common.js';
+import { baseUrl, commonConfigShape, field, timeOf, validateConfig, type PollerCommonConfig } from './common.js';
 import { GOOGLE_TOKEN_URL, serviceAccountKeySchema, serviceAccountToken, type ServiceAccountKey } from './google-jwt.js';
 import { ApiClient, PollError, parseJson } from './http.js';
 import { expectOk, sendAuthorized } from './oauth.js';
-import { pollPaged, type PagedApi } from './paged.js';
-import { PollingSource, type Poller, type PollerDeps } from './runner.js';
+import { pagedPoller, type PagedApi } from './paged.js';
+import type { Poller, PollerDeps } from './runner.js';
 import { Redactor } from './secrets.js';
 
 export const GWS_SCOPE = 'https://www.googleapis.com/auth/admin.reports.audit.readonly';
@@ -108,19 +108,5 @@ export function createGwsPoller(config: GwsPollerConfig, deps: PollerDeps): Poll
     timeOf: (r) => timeOf(field(r, 'id', 'time')),
   };
 
-  return new PollingSource({
-    name: c.name ?? `gws:${c.tenant}`,
-    kind: 'gws',
-    tenant: c.tenant,
-    parser: gwsParser,
-    intervalMs: c.intervalMs ?? DEFAULTS.intervalMs,
-    deps,
-    redactor,
-    poll: (ctx) =>
-      pollPaged(ctx, api, {
-        overlapMs: c.overlapMs ?? DEFAULTS.overlapMs,
-        lookbackMs: c.lookbackMs ?? DEFAULTS.lookbackMs,
-        maxPages: c.maxPagesPerPoll ?? DEFAULTS.maxPagesPerPoll,
-      }),
-  });
+  return pagedPoller('gws', c, gwsParser, api, deps, redactor);
 }

@@ -8,12 +8,12 @@
  */
 import { z } from 'zod';
 import { oktaParser } from '../../formats/okta.js';
-import { baseUrl, commonConfigShape, DEFAULTS, field, timeOf, validateConfig, type PollerCommonConfig } from './common.js';
+import { baseUrl, commonConfigShape, field, timeOf, validateConfig, type PollerCommonConfig } from './common.js';
 import { ApiClient, PollError, errorDetail, parseJson, where } from './http.js';
 import { nextLink } from './link-header.js';
 import { expectOk } from './oauth.js';
-import { pollPaged, type PagedApi } from './paged.js';
-import { PollingSource, type Poller, type PollerDeps } from './runner.js';
+import { pagedPoller, type PagedApi } from './paged.js';
+import type { Poller, PollerDeps } from './runner.js';
 import { Redactor } from './secrets.js';
 
 export interface OktaPollerConfig extends PollerCommonConfig {
@@ -89,19 +89,5 @@ export function createOktaPoller(config: OktaPollerConfig, deps: PollerDeps): Po
     timeOf: (r) => timeOf(field(r, 'published')),
   };
 
-  return new PollingSource({
-    name: c.name ?? `okta:${c.tenant}`,
-    kind: 'okta',
-    tenant: c.tenant,
-    parser: oktaParser,
-    intervalMs: c.intervalMs ?? DEFAULTS.intervalMs,
-    deps,
-    redactor,
-    poll: (ctx) =>
-      pollPaged(ctx, api, {
-        overlapMs: c.overlapMs ?? DEFAULTS.overlapMs,
-        lookbackMs: c.lookbackMs ?? DEFAULTS.lookbackMs,
-        maxPages: c.maxPagesPerPoll ?? DEFAULTS.maxPagesPerPoll,
-      }),
-  });
+  return pagedPoller('okta', c, oktaParser, api, deps, redactor);
 }

@@ -11,8 +11,11 @@
  * Records whose id is in `seen` (ids of the overlap window) are not committed again.
  */
 import { z } from 'zod';
+import type { FormatParser } from '../../formats/types.js';
+import { DEFAULTS, type PollerCommonConfig } from './common.js';
 import { PollError } from './http.js';
-import type { PollContext } from './runner.js';
+import { PollingSource, type PollContext, type Poller, type PollerDeps, type PollerKind } from './runner.js';
+import type { Redactor } from './secrets.js';
 import { SeenIds } from './seen.js';
 
 export interface Page {
@@ -136,4 +139,30 @@ export async function pollPaged(ctx: PollContext, api: PagedApi, opts: PagedOpti
     if (done || state.next === undefined) return;
     url = state.next;
   }
+}
+
+/** A poller of one time-windowed, paged API (Graph, Okta, Google Workspace) with the common settings. */
+export function pagedPoller(
+  kind: PollerKind,
+  c: PollerCommonConfig,
+  parser: FormatParser,
+  api: PagedApi,
+  deps: PollerDeps,
+  redactor: Redactor,
+): Poller {
+  return new PollingSource({
+    name: c.name ?? `${kind}:${c.tenant}`,
+    kind,
+    tenant: c.tenant,
+    parser,
+    intervalMs: c.intervalMs ?? DEFAULTS.intervalMs,
+    deps,
+    redactor,
+    poll: (ctx) =>
+      pollPaged(ctx, api, {
+        overlapMs: c.overlapMs ?? DEFAULTS.overlapMs,
+        lookbackMs: c.lookbackMs ?? DEFAULTS.lookbackMs,
+        maxPages: c.maxPagesPerPoll ?? DEFAULTS.maxPagesPerPoll,
+      }),
+  });
 }
