@@ -45,6 +45,12 @@ export interface RunningDetection {
  */
 export async function startDetection(cfg: DetectionConfig, report: DetectionEvents, codec?: EngineCodec): Promise<RunningDetection> {
   const db = openServerDb(cfg.serverDb);
+  // This connection writes checkpoints, snapshots and the notification ledger. In WAL mode NORMAL
+  // makes a commit safe against a killed process (it is in the OS before the call returns) without
+  // waiting for fsync, which shrinks the moment where a delivered message is not yet marked; a
+  // power cut can lose the last marks and acks (then records are replayed, messages resent with
+  // the same delivery id). Ingest keeps FULL on its own connection: its 2xx promises durability.
+  db.pragma('synchronous = NORMAL');
   const undo = new Teardown(report.log);
   undo.add(() => {
     db.close();

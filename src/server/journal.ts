@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Framing } from '../formats/types.js';
+import type { Statement } from 'better-sqlite3';
 import type { ServerDb } from './db.js';
 
 /** One record as the ingest route hands it to the journal. */
@@ -79,7 +80,16 @@ export const DEFAULT_CONSUMER = 'detect';
  * and a reader at checkpoint N never misses a record committed later with a smaller seq.
  */
 export class Journal {
+  /** prepared once per SQL text: ingest appends thousands of batches a minute */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: ServerDb) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
 
   append<R>(
     tenant: string,
@@ -88,21 +98,21 @@ export class Journal {
     idem?: Idempotency,
     source?: SourceCheckpoint,
   ): AppendOutcome<R> {
-    const findBatch = this.db.prepare('SELECT body_hash, response FROM journal_batches WHERE tenant = ? AND idem_key = ?');
-    const lastSeq = this.db.prepare('SELECT last_seq FROM journal_tenants WHERE tenant = ?');
-    const setSeq = this.db.prepare(
+    const findBatch = this.stmt('SELECT body_hash, response FROM journal_batches WHERE tenant = ? AND idem_key = ?');
+    const lastSeq = this.stmt('SELECT last_seq FROM journal_tenants WHERE tenant = ?');
+    const setSeq = this.stmt(
       'INSERT INTO journal_tenants (tenant, last_seq) VALUES (?, ?) ON CONFLICT (tenant) DO UPDATE SET last_seq = excluded.last_seq',
     );
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO journal (tenant, tenant_seq, batch_id, received_at, format, framing, raw, record_key)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // looked up first rather than INSERT OR IGNORE, which would burn a seq on every duplicate
-    const known = this.db.prepare('SELECT 1 FROM journal WHERE tenant = ? AND record_key = ?');
-    const saveBatch = this.db.prepare(
+    const known = this.stmt('SELECT 1 FROM journal WHERE tenant = ? AND record_key = ?');
+    const saveBatch = this.stmt(
       'INSERT INTO journal_batches (tenant, idem_key, body_hash, batch_id, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const saveSource = this.db.prepare(
+    const saveSource = this.stmt(
       `INSERT INTO source_checkpoints (name, state, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
     );
@@ -136,8 +146,7 @@ export class Journal {
   /** Up to `limit` records after `checkpoint` (a seq; 0 = from the start), oldest first. */
   readFrom(checkpoint: number, limit: number): JournalRecord[] {
     const n = Math.max(0, Math.min(Math.trunc(limit), 100_000));
-    const rows = this.db
-      .prepare('SELECT seq, tenant, tenant_seq, batch_id, received_at, format, framing, raw FROM journal WHERE seq > ? ORDER BY seq LIMIT ?')
+    const rows = this.stmt('SELECT seq, tenant, tenant_seq, batch_id, received_at, format, framing, raw FROM journal WHERE seq > ? ORDER BY seq LIMIT ?')
       .all(Math.trunc(checkpoint), n) as RecordRow[];
     return rows.map((r) => ({
       seq: r.seq,
@@ -153,8 +162,7 @@ export class Journal {
 
   /** Persist a consumer's position: everything up to `checkpoint` is processed. Never moves back. */
   ack(checkpoint: number, consumer = DEFAULT_CONSUMER): void {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO journal_consumers (name, checkpoint, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET checkpoint = max(checkpoint, excluded.checkpoint), updated_at = excluded.updated_at`,
       )
@@ -163,20 +171,19 @@ export class Journal {
 
   /** The last acknowledged position of a consumer (0 before its first ack). */
   checkpoint(consumer = DEFAULT_CONSUMER): number {
-    const row = this.db.prepare('SELECT checkpoint FROM journal_consumers WHERE name = ?').get(consumer) as { checkpoint: number } | undefined;
+    const row = this.stmt('SELECT checkpoint FROM journal_consumers WHERE name = ?').get(consumer) as { checkpoint: number } | undefined;
     return row?.checkpoint ?? 0;
   }
 
   /** The last committed state of a source (JSON text), or undefined before its first batch. */
   sourceCheckpoint(name: string): string | undefined {
-    const row = this.db.prepare('SELECT state FROM source_checkpoints WHERE name = ?').get(name) as { state: string } | undefined;
+    const row = this.stmt('SELECT state FROM source_checkpoints WHERE name = ?').get(name) as { state: string } | undefined;
     return row?.state;
   }
 
   /** Store a source's position without records (e.g. an empty poll that moved its window). */
   saveSourceCheckpoint(source: SourceCheckpoint): void {
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO source_checkpoints (name, state, updated_at) VALUES (?, ?, ?)
          ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       )
@@ -185,7 +192,7 @@ export class Journal {
 
   /** Records held for one tenant and its last sequence number. */
   tenantStats(tenant: string): { records: number; lastSeq: number } {
-    const row = this.db.prepare('SELECT last_seq FROM journal_tenants WHERE tenant = ?').get(tenant) as { last_seq: number } | undefined;
+    const row = this.stmt('SELECT last_seq FROM journal_tenants WHERE tenant = ?').get(tenant) as { last_seq: number } | undefined;
     // tenant_seq has no gap, so the last one is also the count
     const lastSeq = row?.last_seq ?? 0;
     return { records: lastSeq, lastSeq };
@@ -197,7 +204,7 @@ export class Journal {
    * then this overstates the lag by that gap).
    */
   lag(consumer = DEFAULT_CONSUMER): number {
-    const row = this.db.prepare('SELECT coalesce(max(seq), 0) AS last FROM journal').get() as { last: number };
+    const row = this.stmt('SELECT coalesce(max(seq), 0) AS last FROM journal').get() as { last: number };
     return Math.max(0, row.last - this.checkpoint(consumer));
   }
 }
