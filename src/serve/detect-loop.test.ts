@@ -111,4 +111,37 @@ describe('DetectLoop', () => {
       await s.close();
     }
   });
+
+  it('keeps the alerts of a step whose save failed and stores them once the store is back, acknowledging nothing before', async () => {
+    const s = await setup();
+    try {
+      let wall = Date.parse('2026-01-01T00:00:00Z');
+      let down = true;
+      const flaky = {
+        ...s.store,
+        saveAlerts: (alerts: Parameters<typeof s.store.saveAlerts>[0]) => (down ? Promise.reject(new Error('store unreachable')) : s.store.saveAlerts(alerts)),
+      };
+      const enrichment = await createEnrichment({ bundledCacheDir: false });
+      const loop = DetectLoop.open({ journal: s.journal, db: s.db, store: flaky, enrichers: [enrichment], codec: engineSnapshotCodec, now: () => wall, quietMs: 60_000 });
+      ingestRecords(s.journal, 'example.org', spray(12));
+      await loop.step();
+      wall += 20 * 60_000;
+      await expect(loop.step()).rejects.toThrow('store unreachable'); // the spray alert is due now
+      expect(loop.snapshot()).toBe(false); // never a state ahead of the store
+      // while the alert waits, later records stay in the journal, unread and unacknowledged
+      ingestRecords(s.journal, 'example.org', spray(15).slice(12));
+      await expect(loop.step()).rejects.toThrow('store unreachable');
+      expect(loop.checkpoint).toBe(12);
+      expect(s.journal.checkpoint()).toBe(12);
+      down = false;
+      expect(await loop.step()).toBe(0); // the kept alert is stored first
+      expect((await s.store.listAlerts()).find((a) => a.kind === 'password_spray')?.users.length).toBe(12);
+      expect(await loop.step()).toBe(3);
+      expect(s.journal.checkpoint()).toBe(15);
+      enrichment.close();
+    } finally {
+      await s.close();
+    }
+  });
 });
+

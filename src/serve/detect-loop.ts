@@ -79,6 +79,10 @@ export class DetectLoop {
   private lastSnapshotAt: number;
   private positionAtSnapshot: number;
   private stopping = false;
+  /** changed alerts not yet stored, latest version by id */
+  private readonly unsaved = new Map<string, Alert>();
+  /** the journal position last acknowledged */
+  private acked: number;
   /** wall time of the last step that read records, and the event clock then */
   private lastRecordsAt: number;
   private eventClockThen = 0;
@@ -94,6 +98,7 @@ export class DetectLoop {
     this.lastSnapshotAt = this.now();
     this.positionAtSnapshot = 0;
     this.lastRecordsAt = this.now();
+    this.acked = opts.journal.checkpoint();
   }
 
   static open(opts: DetectLoopOptions): DetectLoop {
@@ -142,7 +147,8 @@ export class DetectLoop {
   /** Persist the engine state at the current position (between steps only). */
   snapshot(): boolean {
     const { codec, db } = this.opts;
-    if (!codec || this.position === this.positionAtSnapshot) return false;
+    // with alerts still unsaved the state is ahead of the store: a restore would never drain them
+    if (!codec || this.position === this.positionAtSnapshot || this.unsaved.size > 0) return false;
     const env: SnapshotEnvelope = { v: SNAPSHOT_VERSION, engine: codec.encode(this.engine), parserState: this.parserState };
     db.prepare(
       `INSERT INTO engine_snapshots (name, checkpoint, state, created_at) VALUES (?, ?, ?, ?)
@@ -156,7 +162,9 @@ export class DetectLoop {
   /** One batch: returns how many journal records it read. */
   async step(): Promise<number> {
     const { journal, store, notifier, enrichers, hooks } = this.opts;
-    const records = journal.readFrom(this.position, this.opts.batch ?? 5000);
+    // alerts an earlier step could not save (the store was down) go first: nothing new is read
+    // until they are stored, so the backlog waits on disk, not in memory
+    const records = this.unsaved.size > 0 ? [] : journal.readFrom(this.position, this.opts.batch ?? 5000);
     let counted: { tenant: string; format: string; n: number } | undefined;
     for (const rec of records) {
       const state = (this.parserState[`${rec.tenant}\u0000${rec.format}`] ??= {});
@@ -177,16 +185,21 @@ export class DetectLoop {
     if (records.length > 0) {
       this.lastRecordsAt = this.now();
       this.eventClockThen = this.engine.ctx.now;
-    } else if (this.eventClockThen > 0) {
+    } else if (this.eventClockThen > 0 && this.unsaved.size === 0) {
       const quiet = this.now() - this.lastRecordsAt;
       if (quiet >= (this.opts.quietMs ?? 60_000)) this.engine.advanceTo(this.eventClockThen + quiet);
     }
-    const changed = this.engine.drainChanged();
+    for (const a of this.engine.drainChanged()) this.unsaved.set(a.id, a);
+    const changed = [...this.unsaved.values()];
     if (changed.length > 0) {
-      await store.saveAlerts(changed);
+      await store.saveAlerts(changed); // throws while the store is down: kept, tried again next step
+      this.unsaved.clear();
       hooks?.onAlerts?.(changed);
     }
-    if (records.length > 0) journal.ack(this.position);
+    if (this.position > this.acked) {
+      journal.ack(this.position);
+      this.acked = this.position;
+    }
     if (notifier && changed.length > 0) {
       let toSend: readonly Alert[] = changed;
       if (this.opts.annotate && changed.some((a) => SEVERITY_RANK[a.severity] >= SEVERITY_RANK.medium)) {
