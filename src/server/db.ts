@@ -81,6 +81,8 @@ const MIGRATIONS: readonly string[] = [
      rank       INTEGER NOT NULL,   -- highest severity notified
      updated_at INTEGER NOT NULL
    ) WITHOUT ROWID;`,
+  // 4: nothing looks records up by batch; the index cost a random B-tree insert per record
+  `DROP INDEX IF EXISTS journal_by_batch;`,
 ];
 
 export type ServerDb = Database.Database;
