@@ -20,16 +20,19 @@ export function targetMailbox(c: SmtpChannelConfig, person: string): string | un
   return mapped !== undefined || allowed ? address : undefined;
 }
 
-export function createSmtpChannel(c: SmtpChannelConfig, policy: EgressPolicy): Channel {
-  const timeoutMs = c.timeoutMs ?? 10_000;
-  const options: SMTPTransport.Options = {
+/**
+ * nodemailer options for a channel: the socket comes from the egress guard, so the address DNS
+ * gives is checked at connect time. `vigil doctor` verifies a channel with the same options.
+ */
+export function smtpTransportOptions(c: SmtpChannelConfig, policy: EgressPolicy, timeoutMs = c.timeoutMs ?? 10_000, socketTimeoutMs = timeoutMs * 3): SMTPTransport.Options {
+  return {
     host: c.host,
     port: c.port,
     secure: c.secure === true,
     requireTLS: c.requireTLS === true,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs * 3,
+    socketTimeout: socketTimeoutMs,
     logger: false,
     ...(c.user !== undefined ? { auth: { user: c.user, pass: c.password ?? '' } } : {}),
     ...(c.tlsInsecure === true ? { tls: { rejectUnauthorized: false } } : {}),
@@ -40,6 +43,10 @@ export function createSmtpChannel(c: SmtpChannelConfig, policy: EgressPolicy): C
       );
     },
   };
+}
+
+export function createSmtpChannel(c: SmtpChannelConfig, policy: EgressPolicy): Channel {
+  const options = smtpTransportOptions(c, policy);
   const transport = nodemailer.createTransport(options);
   return {
     name: c.name,

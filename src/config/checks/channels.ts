@@ -5,7 +5,7 @@
  * Lines name the channel and host only: a Slack/Teams URL's path is a credential.
  */
 import nodemailer from 'nodemailer';
-import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
+import { smtpTransportOptions } from '../../notify/smtp.js';
 import { connectGuarded, EgressRefused } from '../../notify/egress-guard.js';
 import type { EgressPolicy } from '../../notify/types.js';
 import type { ChannelSettings, SmtpChannelSettings } from '../types.js';
@@ -16,24 +16,8 @@ const EGRESS_FIX = 'the address is private or reserved: use a public host, or se
 async function checkSmtp(c: SmtpChannelSettings, policy: EgressPolicy, opts: CheckOptions): Promise<CheckResult> {
   const check = `channel ${c.name} (smtp)`;
   const timeoutMs = Math.min(c.timeoutMs ?? opts.timeoutMs, opts.timeoutMs);
-  const options: SMTPTransport.Options = {
-    host: c.host,
-    port: c.port,
-    secure: c.secure === true,
-    requireTLS: c.requireTLS === true,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    logger: false,
-    ...(c.user !== undefined ? { auth: { user: c.user, pass: c.password?.reveal() ?? '' } } : {}),
-    ...(c.tlsInsecure === true ? { tls: { rejectUnauthorized: false } } : {}),
-    getSocket: (_o, callback) => {
-      connectGuarded(c.host, c.port, policy, timeoutMs).then(
-        (socket) => callback(null, { connection: socket }),
-        (e: unknown) => callback(e instanceof Error ? e : new Error('connection failed'), undefined),
-      );
-    },
-  };
+  const { password, ...plain } = c;
+  const options = smtpTransportOptions(password ? { ...plain, password: password.reveal() } : plain, policy, timeoutMs, timeoutMs);
   const transport = nodemailer.createTransport(options);
   try {
     await transport.verify();
