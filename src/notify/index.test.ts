@@ -188,3 +188,15 @@ describe('failed deliveries', () => {
     }
   });
 });
+
+describe('wouldNotify', () => {
+  it('is true only for an alert a route selects and that was not yet sent at this severity', async () => {
+    const n = createNotifier(config({ routes: [{ match: { minSeverity: 'high' }, channels: ['hook'], audience: 'admins' }] }));
+    const a = makeAlert({ id: 'w1', severity: 'high' });
+    expect(n.wouldNotify(makeAlert({ id: 'w0', severity: 'medium' }))).toBe(false);
+    expect(n.wouldNotify(a)).toBe(true);
+    await n.notify([a]);
+    expect(n.wouldNotify(a)).toBe(false);
+    expect(n.wouldNotify({ ...a, severity: 'critical' })).toBe(true);
+  });
+});

@@ -27,6 +27,8 @@ export interface Notifier {
   flush(): Promise<NotifyResult>;
   /** alerts waiting for another try after a failed delivery */
   pendingRetries(): number;
+  /** whether notify() would send (or hold) at least one message for this alert now */
+  wouldNotify(alert: Alert): boolean;
   /** what was notified, to persist and pass back as config.dedupeState after a restart */
   dedupeState(): Record<string, number>;
   /** tries once more to send held digests (ignoring the throttle), then closes connections */
@@ -234,6 +236,13 @@ export function createNotifier(config: NotifierConfig): Notifier {
       return result;
     }),
     pendingRetries: () => retry.size,
+    wouldNotify: (alert) =>
+      routesFor(config.routes, alert).some((r) =>
+        r.channels.some((name) => {
+          const people: (string | undefined)[] = r.audience === 'admins' ? [undefined] : alert.users.slice(0, MAX_TARGETS_PER_ALERT);
+          return people.some((person) => dedupe.isNew(dedupeKey(alert.id, r.audience, name, person), alert.severity));
+        }),
+      ),
     dedupeState: () => dedupe.snapshot(),
     close: () => serial(async () => {
       await flushHeld(emptyResult(), true);

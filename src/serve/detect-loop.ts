@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { SEVERITY_RANK, type Alert, type AuthEvent } from '../core/types.js';
+import type { Alert, AuthEvent } from '../core/types.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { Enricher } from '../enrich/types.js';
 import type { Notifier, NotifyResult } from '../notify/index.js';
@@ -201,10 +201,11 @@ export class DetectLoop {
       this.acked = this.position;
     }
     if (notifier && changed.length > 0) {
-      let toSend: readonly Alert[] = changed;
-      if (this.opts.annotate && changed.some((a) => SEVERITY_RANK[a.severity] >= SEVERITY_RANK.medium)) {
+      // only what will become a message is worth correlating (the store query is not free)
+      let toSend: readonly Alert[] = changed.filter((a) => notifier.wouldNotify(a));
+      if (this.opts.annotate && toSend.length > 0) {
         try {
-          toSend = await this.opts.annotate(changed);
+          toSend = await this.opts.annotate(toSend);
         } catch (err) {
           // a message without its campaign is better than no message
           hooks?.log?.(`campaign context unavailable: ${err instanceof Error ? err.message : String(err)}`);
