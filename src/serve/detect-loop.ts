@@ -213,7 +213,7 @@ export class DetectLoop {
       }
       const r = await notifier.notify(toSend);
       hooks?.onNotified?.(r);
-      if (r.failed > 0) hooks?.log?.(`${r.failed} notification(s) failed; they are tried again with the next alerts`);
+      if (r.failed > 0) hooks?.log?.(`${r.failed} notification(s) failed; they are tried again at the next flush`);
     }
     const every = this.opts.snapshotEveryMs ?? 60_000;
     if (this.now() - this.lastSnapshotAt >= every) this.snapshot();
@@ -230,7 +230,7 @@ export class DetectLoop {
         try {
           n = await this.step();
         } catch (err) {
-          // the store is down, say: the checkpoint did not move, so the same records are read again
+          // the store is down, say: the changed alerts are kept and saved first on the next step
           this.opts.hooks?.log?.(`detection step failed, retrying: ${err instanceof Error ? err.message : String(err)}`);
           await this.sleep(Math.max(1000, this.opts.idleMs ?? 250));
           continue;
