@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { VigilError } from '../core/errors.js';
 import { parserById } from '../formats/registry.js';
 import { authenticate, requireRole, type AuthEnv } from './auth.js';
+import { rateLimit, RateLimiter } from './rate-limit.js';
 import { apiApp, type ApiDeps } from './api/index.js';
 import { DEFAULT_LIMITS, HttpError, readBody, type IngestLimits } from './body.js';
 import { decodeBody } from './decode.js';
@@ -16,6 +17,8 @@ export interface IngestAppDeps {
   journal: Journal;
   tokens: TokenStore;
   limits?: Partial<IngestLimits>;
+  /** requests per token (default 200/s, bursts of 400); 429 + Retry-After beyond */
+  rate?: { perSecond: number; burst: number };
   /** the REST API (alerts, campaigns, tenants, intel, tokens, audit, sources, /metrics, /openapi.json) */
   api?: ApiDeps;
   /** told after each committed batch (wakes the detection loop) */
@@ -39,6 +42,7 @@ export function ingestApp(deps: IngestAppDeps): Hono<AuthEnv> {
 
   app.get('/v1/health', (c) => c.json({ status: 'ok' }));
   app.use('*', authenticate(deps.tokens));
+  app.use('*', rateLimit(new RateLimiter(deps.rate?.perSecond ?? 200, deps.rate?.burst ?? 400)));
 
   app.post('/v1/ingest', requireRole('ingest', 'admin'), async (c) => {
     const tenant = c.get('principal').tenant;
