@@ -143,5 +143,37 @@ describe('DetectLoop', () => {
       await s.close();
     }
   });
+
+  it('replays what was already processed into the engine only: stored alerts never go back to an older version', async () => {
+    const s = await setup();
+    try {
+      let wall = Date.parse('2026-01-01T00:00:00Z');
+      const enrichment = await createEnrichment({ bundledCacheDir: false });
+      // no codec: a restart rebuilds the engine from the whole journal
+      const open = (): DetectLoop => DetectLoop.open({ journal: s.journal, db: s.db, store: s.store, enrichers: [enrichment], now: () => wall, batch: 5 });
+      const first = open();
+      // a slow brute force over half an hour: its alert grows as the failures are judged
+      const t0 = Date.parse('2024-03-04T09:00:00Z');
+      const brute = Array.from({ length: 30 }, (_, i) => {
+        const value = oktaRecord({ uuid: `b-${i}`, user: 'victim@example.org', ip: '203.0.113.9', published: new Date(t0 + i * 60_000).toISOString() });
+        return { record: { framing: 'json' as const, value }, raw: JSON.stringify(value) };
+      });
+      ingestRecords(s.journal, 'example.org', brute);
+      while ((await first.step()) > 0);
+      const stored = async (): Promise<number> =>
+        Math.max(0, ...(await s.store.listAlerts()).map((a) => a.evidence.failures));
+      const before = await stored();
+      expect(before).toBeGreaterThanOrEqual(10);
+      const second = open();
+      for (let i = 0; i < 4; i++) expect(await second.step()).toBe(5); // two thirds of the way through the replay
+      expect(await stored()).toBe(before);
+      while ((await second.step()) > 0);
+      expect(await stored()).toBe(before);
+      expect(second.checkpoint).toBe(30);
+      enrichment.close();
+    } finally {
+      await s.close();
+    }
+  });
 });
 

@@ -83,6 +83,8 @@ export class DetectLoop {
   private readonly unsaved = new Map<string, Alert>();
   /** the journal position last acknowledged */
   private acked: number;
+  /** the checkpoint at start: records up to it are replayed into the engine only */
+  private readonly replayUntil: number;
   /** wall time of the last step that read records, and the event clock then */
   private lastRecordsAt: number;
   private eventClockThen = 0;
@@ -99,6 +101,7 @@ export class DetectLoop {
     this.positionAtSnapshot = 0;
     this.lastRecordsAt = this.now();
     this.acked = opts.journal.checkpoint();
+    this.replayUntil = this.acked;
   }
 
   static open(opts: DetectLoopOptions): DetectLoop {
@@ -164,7 +167,15 @@ export class DetectLoop {
     const { journal, store, notifier, enrichers, hooks } = this.opts;
     // alerts an earlier step could not save (the store was down) go first: nothing new is read
     // until they are stored, so the backlog waits on disk, not in memory
-    const records = this.unsaved.size > 0 ? [] : journal.readFrom(this.position, this.opts.batch ?? 5000);
+    let records = this.unsaved.size > 0 ? [] : journal.readFrom(this.position, this.opts.batch ?? 5000);
+    // Records up to the checkpoint found at start were processed and their alerts stored before
+    // the restart: reading them again only rebuilds the engine. Their alert versions are older
+    // than what the store holds, so they are neither stored nor notified.
+    const replaying = this.position < this.replayUntil;
+    if (replaying) {
+      const end = records.findIndex((r) => r.seq > this.replayUntil);
+      if (end >= 0) records = records.slice(0, end);
+    }
     let counted: { tenant: string; format: string; n: number } | undefined;
     for (const rec of records) {
       const state = (this.parserState[`${rec.tenant}\u0000${rec.format}`] ??= {});
@@ -189,14 +200,22 @@ export class DetectLoop {
       const quiet = this.now() - this.lastRecordsAt;
       if (quiet >= (this.opts.quietMs ?? 60_000)) this.engine.advanceTo(this.eventClockThen + quiet);
     }
-    for (const a of this.engine.drainChanged()) this.unsaved.set(a.id, a);
-    const changed = [...this.unsaved.values()];
-    if (changed.length > 0) {
+    let changed: Alert[];
+    if (replaying) {
+      // not stored (the store has newer versions) but offered to the notifier: a crash between
+      // the acknowledgement and the notification must not lose the message (the ledger drops
+      // what was already sent)
+      changed = this.engine.drainChanged();
+    } else {
+      for (const a of this.engine.drainChanged()) this.unsaved.set(a.id, a);
+      changed = [...this.unsaved.values()];
+    }
+    if (changed.length > 0 && !replaying) {
       await store.saveAlerts(changed); // throws while the store is down: kept, tried again next step
       this.unsaved.clear();
       hooks?.onAlerts?.(changed);
     }
-    if (this.position > this.acked) {
+    if (!replaying && this.position > this.acked) {
       journal.ack(this.position);
       this.acked = this.position;
     }
