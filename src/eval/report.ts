@@ -162,19 +162,11 @@ export function problemsSection(runs: ScenarioRun[], maxFalse = 40, attributionR
 }
 
 export interface EvalReport {
-  scenarios: {
-    name: string;
-    description: string;
-    events: number;
-    orgs: number;
-    users: number;
-    formats: string[];
-    simulateMs: number;
-    scanMs: number;
+  scenarios: (Pick<ScenarioRun, 'name' | 'description' | 'events' | 'orgs' | 'users' | 'formats' | 'simulateMs' | 'scanMs'> & {
     metrics: Metrics;
     campaigns: CampaignScore[];
     falseAlerts: Alert[];
-  }[];
+  })[];
   overall: Metrics;
   targets: TargetResult[];
   datasets: DatasetRun[];

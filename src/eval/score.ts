@@ -7,6 +7,7 @@
  * first: see campaignsOf).
  * An alert matching no campaign is a false alert.
  */
+import type { CampaignTruth } from '../simulate/attacks/common.js';
 import type { Alert } from '../core/types.js';
 import type { ActorCatalog } from '../attribute/catalog.js';
 import { ActorNames, scoreActor, unnamedAttribution, type ActorScore, type UnnamedAttribution } from './actor.js';
@@ -16,19 +17,11 @@ const HOUR = 3_600_000;
 /** how long after a campaign's last event an alert still counts as about it */
 export const DEFAULT_SLACK_MS = 3 * HOUR;
 
-export interface TruthCampaign {
-  id: string;
-  kind: string;
-  actor?: string;
-  tenants: string[];
-  attackerIps: string[];
-  targetedUsers: string[];
-  compromisedUsers: string[];
-  start?: string;
-  end?: string;
-  expectedAlerts: string[];
-  skipped?: string;
-}
+/** The part of a ground-truth campaign (truth.json, written by the simulator) the scoring reads. */
+export type TruthCampaign = Pick<
+  CampaignTruth,
+  'id' | 'kind' | 'actor' | 'tenants' | 'attackerIps' | 'targetedUsers' | 'compromisedUsers' | 'start' | 'end' | 'expectedAlerts' | 'skipped'
+>;
 
 /** the parts of truth.json the score reads (src/simulate/truth.ts writes them) */
 export interface TruthInput {
